@@ -1,0 +1,41 @@
+# Copyright (c) 2026 ackops.serverless contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+"""The facts every part of the stand-in shares: services, chart versions, kinds, ports."""
+
+SERVICES = {
+    "sqs": {
+        "version": "1.6.1",
+        "health_port": 18001,
+        "kinds": {"Queue": "queues"},
+    },
+    "dynamodb": {
+        "version": "1.9.2",
+        "health_port": 18002,
+        "kinds": {"Table": "tables"},
+    },
+    "lambda": {
+        "version": "1.14.1",
+        "health_port": 18003,
+        "kinds": {"Function": "functions", "EventSourceMapping": "eventsourcemappings"},
+    },
+}
+
+API_VERSION = "v1alpha1"
+OCI_REPOSITORY = "aws-controllers-k8s"
+ACK_SYSTEM_NAMESPACE = "ack-system"
+
+
+def group(service):
+    return "%s.services.k8s.aws" % service
+
+
+def chart_name(service):
+    return "%s-chart" % service
+
+
+def release_default(service):
+    return "ack-%s-controller" % service
+
+
+def finalizer(service, kind):
+    return "finalizers.%s.services.k8s.aws/%s" % (service, kind)
