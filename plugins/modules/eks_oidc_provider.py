@@ -1,0 +1,425 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ackops contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: eks_oidc_provider
+short_description: Manage the IAM OIDC identity provider of an EKS cluster (IRSA)
+version_added: 0.1.0
+description:
+  - Reads the OpenID Connect issuer of an EKS cluster with C(eks:DescribeCluster) and makes sure the
+    matching IAM OIDC identity provider exists (O(state=present)), is removed (O(state=absent)), or only
+    reports it (O(state=info)).
+  - This is what C(eksctl utils associate-iam-oidc-provider --approve) does; it is the prerequisite of
+    IAM roles for service accounts (IRSA).
+  - "Thumbprints: IAM no longer uses the thumbprint to validate the EKS OIDC issuers (it trusts the
+    issuer's certificate through its own library of root certificate authorities), and the
+    C(ThumbprintList) of C(CreateOpenIDConnectProvider) is optional. So by default the module sends no
+    thumbprint and never computes one (that would need a TLS connection to the issuer from the
+    controller). Pass O(thumbprints) to set them explicitly, for example in partitions or tools that
+    still want one."
+  - An existing provider is shared by every IRSA user of the cluster, so the module only adds missing
+    client IDs (audiences) and never removes client IDs that others may rely on.
+author:
+  - ackops contributors
+options:
+  cluster_name:
+    description:
+      - Name of the EKS cluster whose OIDC issuer is used.
+    type: str
+    required: true
+  state:
+    description:
+      - V(present) creates the provider if it does not exist and adds missing client IDs, thumbprints and tags.
+      - V(absent) deletes the provider of the cluster's issuer if it exists.
+      - V(info) changes nothing and only returns what exists.
+    type: str
+    choices: [present, absent, info]
+    default: present
+  client_ids:
+    description:
+      - Client IDs (audiences) the provider must accept. IRSA needs V(sts.amazonaws.com).
+      - Missing client IDs are added to an existing provider; extra ones are kept.
+    type: list
+    elements: str
+    default: [sts.amazonaws.com]
+  thumbprints:
+    description:
+      - SHA-1 thumbprints (40 hex characters) of the issuer's certificate chain.
+      - When omitted, a new provider is created without thumbprints and the thumbprints of an existing
+        provider are left alone. When given, they replace the thumbprints of the provider if they differ
+        (order does not matter).
+    type: list
+    elements: str
+  tags:
+    description:
+      - Tags to set on the provider.
+    type: dict
+  purge_tags:
+    description:
+      - Remove tags of the provider that are not in O(tags). Off by default because the provider is shared.
+      - Only used when O(tags) is given.
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+notes:
+  - Supports check mode and diff mode.
+  - Errors for a missing cluster, a wrong region or missing credentials say what to check.
+"""
+
+EXAMPLES = r"""
+- name: Associate the IAM OIDC provider with the cluster (like eksctl utils associate-iam-oidc-provider)
+  ackops.serverless.eks_oidc_provider:
+    cluster_name: my-cluster
+    tags:
+      owner: platform
+  register: oidc
+
+- name: Use the provider in a trust policy
+  ansible.builtin.debug:
+    msg: "{{ oidc.arn }} trusts tokens of {{ oidc.issuer_host_path }}"
+
+- name: Only look it up
+  ackops.serverless.eks_oidc_provider:
+    cluster_name: my-cluster
+    state: info
+  register: oidc_info
+
+- name: Remove the provider (it is shared by every IRSA role of the cluster)
+  ackops.serverless.eks_oidc_provider:
+    cluster_name: my-cluster
+    state: absent
+"""
+
+RETURN = r"""
+cluster_name:
+  description: Name of the EKS cluster.
+  returned: always
+  type: str
+  sample: my-cluster
+issuer:
+  description: The cluster's OIDC issuer URL.
+  returned: always
+  type: str
+  sample: https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE
+issuer_host_path:
+  description: The issuer without its C(https://) scheme, as used in IRSA trust policy condition keys.
+  returned: always
+  type: str
+  sample: oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE
+exists:
+  description: Whether the provider exists after the module ran (in check mode, whether it would exist).
+  returned: always
+  type: bool
+  sample: true
+arn:
+  description:
+    - ARN of the provider. Empty when it does not exist.
+    - In check mode, when the provider would be created, the ARN it would get.
+  returned: always
+  type: str
+  sample: arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE
+client_ids:
+  description: Client IDs (audiences) of the provider.
+  returned: always
+  type: list
+  elements: str
+  sample: [sts.amazonaws.com]
+thumbprints:
+  description: Thumbprints of the provider.
+  returned: always
+  type: list
+  elements: str
+  sample: []
+tags:
+  description: Tags of the provider.
+  returned: always
+  type: dict
+  sample: {owner: platform}
+"""
+
+try:
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+CREDENTIAL_ERROR_CODES = [
+    "UnrecognizedClientException",
+    "InvalidClientTokenId",
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "InvalidSignatureException",
+    "SignatureDoesNotMatch",
+]
+CREDENTIAL_HINT = (
+    "set valid AWS credentials in the environment (AWS_PROFILE, or AWS_ACCESS_KEY_ID and "
+    "AWS_SECRET_ACCESS_KEY) or pass access_key/secret_key/profile to the module"
+)
+
+
+def _region(module):
+    return module.region or "(no region set)"
+
+
+def describe_issuer(module, eks):
+    """Return the cluster's OIDC issuer URL, or fail with a message that says what to do."""
+    name = module.params["cluster_name"]
+    region = _region(module)
+    try:
+        cluster = eks.describe_cluster(name=name, aws_retry=True)["cluster"]
+    except is_boto3_error_code("ResourceNotFoundException") as e:
+        module.fail_json_aws(
+            e,
+            msg=(
+                "EKS cluster '{0}' was not found in region {1}: check cluster_name and the region "
+                "(region option, AWS_REGION or the profile's region); "
+                "'aws eks list-clusters --region {1}' lists the clusters of that region".format(name, region)
+            ),
+        )
+    except is_boto3_error_code(CREDENTIAL_ERROR_CODES) as e:  # pylint: disable=duplicate-except
+        module.fail_json_aws(e, msg="AWS rejected the credentials used to describe EKS cluster '{0}': {1}".format(name, CREDENTIAL_HINT))
+    except is_boto3_error_code("AccessDeniedException") as e:  # pylint: disable=duplicate-except
+        module.fail_json_aws(
+            e, msg="Not allowed to describe EKS cluster '{0}': grant eks:DescribeCluster to the caller".format(name)
+        )
+    except botocore.exceptions.NoCredentialsError as e:  # pylint: disable=duplicate-except
+        module.fail_json_aws(e, msg="No AWS credentials found: {0}".format(CREDENTIAL_HINT))
+    except botocore.exceptions.EndpointConnectionError as e:  # pylint: disable=duplicate-except
+        module.fail_json_aws(
+            e,
+            msg=(
+                "Could not reach the EKS endpoint of region {0}: check that the region is a valid AWS region "
+                "and, if an endpoint_url is set, that it is reachable".format(region)
+            ),
+        )
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+        module.fail_json_aws(e, msg="Failed to describe EKS cluster '{0}' in region {1}".format(name, region))
+
+    issuer = ((cluster.get("identity") or {}).get("oidc") or {}).get("issuer")
+    if not issuer:
+        module.fail_json(
+            msg=(
+                "EKS cluster '{0}' in region {1} has no OIDC issuer (cluster.identity.oidc.issuer is empty): "
+                "IRSA needs an EKS cluster of version 1.13 or later; wait until the cluster is ACTIVE".format(name, region)
+            )
+        )
+    return issuer
+
+
+def issuer_host_path(issuer):
+    for scheme in ("https://", "http://"):
+        if issuer.startswith(scheme):
+            return issuer[len(scheme):].rstrip("/")
+    return issuer.rstrip("/")
+
+
+def find_provider(module, iam, host_path):
+    """Return the provider's details as a dict, or None if no provider serves this issuer."""
+    suffix = ":oidc-provider/" + host_path
+    try:
+        arns = [p["Arn"] for p in iam.list_open_id_connect_providers(aws_retry=True).get("OpenIDConnectProviderList", [])]
+    except is_boto3_error_code(CREDENTIAL_ERROR_CODES) as e:
+        module.fail_json_aws(e, msg="AWS rejected the credentials used to list IAM OIDC providers: {0}".format(CREDENTIAL_HINT))
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+        module.fail_json_aws(e, msg="Failed to list IAM OIDC providers (needs iam:ListOpenIDConnectProviders)")
+
+    for arn in arns:
+        if arn.endswith(suffix):
+            return get_provider(module, iam, arn)
+    return None
+
+
+def get_provider(module, iam, arn):
+    try:
+        provider = iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn, aws_retry=True)
+        tags = iam.list_open_id_connect_provider_tags(OpenIDConnectProviderArn=arn, aws_retry=True).get("Tags", [])
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg="Failed to read IAM OIDC provider {0}".format(arn))
+    return dict(
+        arn=arn,
+        client_ids=sorted(provider.get("ClientIDList") or []),
+        thumbprints=sorted(provider.get("ThumbprintList") or []),
+        tags=boto3_tag_list_to_ansible_dict(tags),
+    )
+
+
+def validate_params(module):
+    for thumbprint in module.params["thumbprints"] or []:
+        if len(thumbprint) != 40 or any(c not in "0123456789abcdefABCDEF" for c in thumbprint):
+            module.fail_json(
+                msg=(
+                    "thumbprints: '{0}' is not a SHA-1 thumbprint (40 hexadecimal characters); "
+                    "omit thumbprints to let IAM validate the EKS issuer itself".format(thumbprint)
+                )
+            )
+    for client_id in module.params["client_ids"]:
+        if not client_id or len(client_id) > 255:
+            module.fail_json(msg="client_ids: every client ID must be 1 to 255 characters long, got '{0}'".format(client_id))
+
+
+def ensure_present(module, iam, host_path, issuer, current):
+    """Create or update the provider. Returns (changed, provider)."""
+    wanted_client_ids = sorted(set(module.params["client_ids"]))
+    wanted_thumbprints = module.params["thumbprints"]
+    wanted_tags = module.params["tags"]
+
+    if current is None:
+        provider = dict(
+            arn="",
+            client_ids=wanted_client_ids,
+            thumbprints=sorted(set(t.lower() for t in wanted_thumbprints or [])),
+            tags=dict(wanted_tags or {}),
+        )
+        if module.check_mode:
+            account_id = account_id_for_check_mode(module)
+            if account_id:
+                provider["arn"] = "arn:aws:iam::{0}:oidc-provider/{1}".format(account_id, host_path)
+            return True, provider
+        request = dict(Url=issuer, ClientIDList=wanted_client_ids)
+        if wanted_thumbprints:
+            request["ThumbprintList"] = provider["thumbprints"]
+        if wanted_tags:
+            request["Tags"] = ansible_dict_to_boto3_tag_list(wanted_tags)
+        try:
+            provider["arn"] = iam.create_open_id_connect_provider(aws_retry=True, **request)["OpenIDConnectProviderArn"]
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            module.fail_json_aws(e, msg="Failed to create the IAM OIDC provider for {0} (needs iam:CreateOpenIDConnectProvider)".format(issuer))
+        return True, provider
+
+    changed = False
+    arn = current["arn"]
+    provider = dict(current)
+
+    missing_client_ids = [c for c in wanted_client_ids if c not in current["client_ids"]]
+    if missing_client_ids:
+        changed = True
+        provider["client_ids"] = sorted(current["client_ids"] + missing_client_ids)
+        if not module.check_mode:
+            for client_id in missing_client_ids:
+                try:
+                    iam.add_client_id_to_open_id_connect_provider(OpenIDConnectProviderArn=arn, ClientID=client_id, aws_retry=True)
+                except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+                    module.fail_json_aws(e, msg="Failed to add client ID {0} to {1}".format(client_id, arn))
+
+    if wanted_thumbprints is not None:
+        thumbprints = sorted(set(t.lower() for t in wanted_thumbprints))
+        if thumbprints != sorted(t.lower() for t in current["thumbprints"]):
+            changed = True
+            provider["thumbprints"] = thumbprints
+            if not module.check_mode:
+                try:
+                    iam.update_open_id_connect_provider_thumbprint(OpenIDConnectProviderArn=arn, ThumbprintList=thumbprints, aws_retry=True)
+                except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+                    module.fail_json_aws(e, msg="Failed to update the thumbprints of {0}".format(arn))
+
+    if wanted_tags is not None:
+        to_set, to_remove = compare_aws_tags(current["tags"], wanted_tags, purge_tags=module.params["purge_tags"])
+        if to_set or to_remove:
+            changed = True
+            tags = dict(current["tags"])
+            tags.update(to_set)
+            for key in to_remove:
+                tags.pop(key, None)
+            provider["tags"] = tags
+            if not module.check_mode:
+                try:
+                    if to_remove:
+                        iam.untag_open_id_connect_provider(OpenIDConnectProviderArn=arn, TagKeys=to_remove, aws_retry=True)
+                    if to_set:
+                        iam.tag_open_id_connect_provider(
+                            OpenIDConnectProviderArn=arn, Tags=ansible_dict_to_boto3_tag_list(to_set), aws_retry=True
+                        )
+                except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+                    module.fail_json_aws(e, msg="Failed to update the tags of {0}".format(arn))
+
+    return changed, provider
+
+
+def account_id_for_check_mode(module):
+    """Best effort: the ARN a provider would get, so check mode can show it. Empty if STS is not allowed."""
+    try:
+        sts = module.client("sts", retry_decorator=AWSRetry.jittered_backoff())
+        return sts.get_caller_identity(aws_retry=True)["Account"]
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError):
+        return ""
+
+
+def ensure_absent(module, iam, current):
+    if current is None:
+        return False
+    if not module.check_mode:
+        try:
+            iam.delete_open_id_connect_provider(OpenIDConnectProviderArn=current["arn"], aws_retry=True)
+        except is_boto3_error_code("NoSuchEntity"):
+            return False
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+            module.fail_json_aws(e, msg="Failed to delete IAM OIDC provider {0}".format(current["arn"]))
+    return True
+
+
+def result_view(provider):
+    if provider is None:
+        return dict(exists=False, arn="", client_ids=[], thumbprints=[], tags={})
+    return dict(
+        exists=True,
+        arn=provider["arn"],
+        client_ids=list(provider["client_ids"]),
+        thumbprints=list(provider["thumbprints"]),
+        tags=dict(provider["tags"]),
+    )
+
+
+def main():
+    argument_spec = dict(
+        cluster_name=dict(type="str", required=True),
+        state=dict(type="str", choices=["present", "absent", "info"], default="present"),
+        client_ids=dict(type="list", elements="str", default=["sts.amazonaws.com"]),
+        thumbprints=dict(type="list", elements="str"),
+        tags=dict(type="dict"),
+        purge_tags=dict(type="bool", default=False),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    validate_params(module)
+
+    retry = AWSRetry.jittered_backoff()
+    eks = module.client("eks", retry_decorator=retry)
+    iam = module.client("iam", retry_decorator=retry)
+
+    issuer = describe_issuer(module, eks)
+    host_path = issuer_host_path(issuer)
+    current = find_provider(module, iam, host_path)
+
+    state = module.params["state"]
+    changed = False
+    after = current
+    if state == "present":
+        changed, after = ensure_present(module, iam, host_path, issuer, current)
+    elif state == "absent":
+        changed = ensure_absent(module, iam, current)
+        after = None
+
+    result = dict(changed=changed, cluster_name=module.params["cluster_name"], issuer=issuer, issuer_host_path=host_path)
+    result.update(result_view(after))
+    if module._diff:
+        result["diff"] = dict(before=result_view(current), after=result_view(after))
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
