@@ -1,0 +1,157 @@
+# Unit tests of the pure condition logic of ack_wait over recorded ACK resource documents.
+from __future__ import annotations
+
+import copy
+import json
+import os
+
+import pytest
+
+from ansible_collections.ackops.serverless.plugins.module_utils import ack_conditions as conds
+
+with open(os.path.join(os.path.dirname(__file__), "fixtures", "ack_documents.json")) as handle:
+    DOCS = json.load(handle)
+
+
+def doc(name):
+    return copy.deepcopy(DOCS[name])
+
+
+def test_parse_time_handles_zulu_offsets_fractions_and_garbage():
+    assert conds.parse_time("2026-11-25T16:10:04Z") == 1795623004
+    assert conds.parse_time("2026-11-25T16:10:04.987654Z") == 1795623004
+    assert conds.parse_time("2026-11-25T17:10:04+01:00") == 1795623004
+    assert conds.parse_time("2026-11-25T15:40:04-0030") == 1795623004
+    assert conds.parse_time("yesterday") is None
+    assert conds.parse_time(None) is None
+
+
+def test_spec_change_time_ignores_status_writes():
+    queue = doc("queue_stale_after_update")
+    assert conds.format_time(conds.spec_change_time(queue)) == "2026-11-25T16:20:31Z"
+    queue["metadata"].pop("managedFields")
+    assert conds.format_time(conds.spec_change_time(queue)) == "2026-11-25T16:10:02Z"
+
+
+def test_synced_queue_is_done_and_entry_has_what_users_need():
+    queue = doc("queue_synced")
+    verdict = conds.evaluate(queue, "synced", conds.marker_from_object(queue))
+    assert verdict["outcome"] == "done"
+    item = conds.entry(queue)
+    assert item["arn"] == "arn:aws:sqs:us-east-1:123456789012:sqs-queue-demo-ack"
+    assert item["queue_url"] == "http://127.0.0.1:15001/123456789012/sqs-queue-demo-ack"
+    assert item["queue_arn"].endswith(":sqs-queue-demo-ack")
+    assert item["namespace"] == "pipeline" and item["kind"] == "Queue"
+    assert item["status"] is queue["status"]
+    assert [c["type"] for c in item["conditions"]] == ["ACK.ResourceSynced", "Ready"]
+
+
+def test_terminal_fails_with_the_condition_message():
+    verdict = conds.evaluate(doc("table_terminal"), "synced")
+    assert verdict["outcome"] == "failed"
+    assert "ACK.Terminal=True" in verdict["reason"]
+    assert "Some index key attributes are not defined" in verdict["reason"]
+
+
+def test_terminal_older_than_the_fix_is_ignored():
+    fixed = doc("table_terminal_then_fixed")
+    verdict = conds.evaluate(fixed, "synced")
+    assert verdict["outcome"] == "pending"
+    # ResourceSynced=False is still the current (stale) state: reported, not treated as terminal
+    assert "ACK.ResourceSynced=False" in verdict["reason"]
+
+
+def test_recoverable_is_pending_with_its_message():
+    verdict = conds.evaluate(doc("function_recoverable"), "synced")
+    assert verdict["outcome"] == "pending"
+    assert "ACK.ResourceSynced=Unknown" in verdict["reason"]
+    assert "ACK.Recoverable=True (InvalidParameterValueException: The role defined" in verdict["reason"]
+
+
+def test_unresolved_references_are_reported():
+    verdict = conds.evaluate(doc("esm_references_unresolved"), "synced")
+    assert verdict["outcome"] == "pending"
+    assert 'ACK.ReferencesResolved=Unknown (function.lambda.services.k8s.aws "sqs-to-dynamodb" not found)' in verdict["reason"]
+
+
+def test_old_synced_true_does_not_count_after_an_update_detected_from_managed_fields():
+    stale = doc("queue_stale_after_update")
+    verdict = conds.evaluate(stale, "synced", conds.marker_from_object(stale))
+    assert verdict["outcome"] == "pending"
+    assert "stale" in verdict["reason"] and "2026-11-25T16:20:31Z" in verdict["reason"]
+
+
+def test_since_result_marks_same_second_conditions_present_at_the_change_as_stale():
+    task_result = doc("k8s_task_result_update")
+    markers = conds.markers_from_since(task_result)
+    key = ("sqs.services.k8s.aws/v1alpha1", "Queue", "pipeline", "sqs-queue-demo-ack")
+    assert set(markers) == {key}
+    # the condition present at the change, stamped in the change's very second, is stale
+    at_change = doc("queue_stale_after_update")
+    for cond in at_change["status"]["conditions"]:
+        cond["lastTransitionTime"] = "2026-11-25T16:20:31Z"
+    task_result["result"] = copy.deepcopy(at_change)
+    markers = conds.markers_from_since(task_result)
+    assert conds.evaluate(at_change, "synced", markers[key])["outcome"] == "pending"
+    # the controller's re-sync in the same second differs from the snapshot: it counts
+    resynced = doc("queue_resynced_same_second")
+    resynced["status"]["conditions"][0]["message"] = "Resource synced successfully (again)"
+    assert conds.evaluate(resynced, "synced", markers[key])["outcome"] == "done"
+
+
+def test_same_second_resync_counts_without_since():
+    resynced = doc("queue_resynced_same_second")
+    assert conds.evaluate(resynced, "synced", conds.marker_from_object(resynced))["outcome"] == "done"
+
+
+def test_unchanged_since_gives_no_marker_and_loops_are_understood():
+    task = doc("k8s_task_result_update")
+    unchanged = dict(task, changed=False)
+    assert conds.markers_from_since(unchanged) == {}
+    looped = {"results": [task, unchanged], "changed": True}
+    assert len(conds.markers_from_since(looped)) == 1
+    assert conds.markers_from_since(None) == {}
+    assert conds.markers_from_since("garbage") == {}
+
+
+def test_newer_generation_than_since_is_detected_again():
+    marker = conds.marker_from_since(doc("queue_synced"))  # generation 1
+    stale = doc("queue_stale_after_update")                # generation 2
+    assert conds.evaluate(stale, "synced", marker)["outcome"] == "pending"
+
+
+def test_missing_synced_condition_is_pending():
+    queue = doc("queue_synced")
+    queue["status"] = {}
+    verdict = conds.evaluate(queue, "synced")
+    assert verdict["outcome"] == "pending" and "no ACK.ResourceSynced condition" in verdict["reason"]
+
+
+def test_ready_false_blocks_even_when_synced_true():
+    queue = doc("queue_synced")
+    queue["status"]["conditions"][1]["status"] = "False"
+    assert conds.evaluate(queue, "synced")["outcome"] == "pending"
+    queue["status"]["conditions"].pop(1)  # controllers before runtime v0.53 publish no Ready
+    assert conds.evaluate(queue, "synced")["outcome"] == "done"
+
+
+@pytest.mark.parametrize("name,expected", [
+    ("queue_synced", "pending"),
+    ("queue_deleting", "pending"),
+])
+def test_absent_waits_while_the_object_exists(name, expected):
+    verdict = conds.evaluate(doc(name), "absent")
+    assert verdict["outcome"] == expected
+
+
+def test_absent_messages_and_gone():
+    assert "not being deleted" in conds.evaluate(doc("queue_synced"), "absent")["reason"]
+    deleting = conds.evaluate(doc("queue_deleting"), "absent")["reason"]
+    assert "finalizers.sqs.services.k8s.aws/Queue" in deleting
+    assert conds.evaluate(None, "absent")["outcome"] == "done"
+    assert conds.evaluate(None, "synced")["outcome"] == "pending"
+
+
+def test_entry_of_a_missing_resource():
+    item = conds.entry(None, ("v1alpha1", "Queue", "ns", "q"))
+    assert item["exists"] is False and item["name"] == "q" and item["arn"] is None
