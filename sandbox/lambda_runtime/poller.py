@@ -1,0 +1,513 @@
+# Copyright: (c) 2026, ackops founding engineers
+# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+"""The sandbox's Lambda service for SQS event source mappings.
+
+Run by sandboxctl with .sandbox/env in the environment:
+
+    .venv/bin/python sandbox/lambda_runtime/poller.py [--port 19000] [--rie-ports 19001-19099]
+
+Every --poll-interval seconds it lists the event source mappings stored in moto. For each enabled
+mapping of an SQS queue a worker receives batches (BatchSize, MaximumBatchingWindowInSeconds,
+all attributes), invokes the function with the SQS event document, and deletes what succeeded:
+everything on success, everything but the reported ids with ReportBatchItemFailures, nothing on
+an invocation error. Undeleted messages come back after the queue's visibility timeout and go to
+the dead-letter queue after maxReceiveCount (moto implements the redrive). Functions run under
+the Runtime Interface Emulator (rie_process.py), restarted when their code or configuration
+changes. GET /healthz and GET /stats on 127.0.0.1:<port>. See README.md beside this file.
+"""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import argparse
+import json
+import logging
+import os
+import shutil
+import signal
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
+
+import boto3  # noqa: E402  (after the sys.path set-up, like the sibling modules)
+from botocore.config import Config  # noqa: E402
+from botocore.exceptions import BotoCoreError, ClientError  # noqa: E402
+
+import function_code  # noqa: E402
+import rie_process  # noqa: E402
+import sqs_event  # noqa: E402
+
+LOG = logging.getLogger("lambda-runtime")
+REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
+CODE_RETRY_SECONDS = 10.0
+
+
+def _now():
+    return time.monotonic()
+
+
+class Stats:
+    """Counters per mapping UUID, served by GET /stats."""
+
+    FIELDS = ("received", "invocations", "invocation_errors", "deleted", "item_failures", "delete_errors")
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._mappings = {}
+
+    def add(self, uuid, **counts):
+        with self._lock:
+            entry = self._mappings.setdefault(uuid, dict((f, 0) for f in self.FIELDS))
+            for key, value in counts.items():
+                entry[key] = entry.get(key, 0) + value
+
+    def set_info(self, uuid, **info):
+        with self._lock:
+            entry = self._mappings.setdefault(uuid, dict((f, 0) for f in self.FIELDS))
+            entry.update(info)
+
+    def snapshot(self):
+        with self._lock:
+            mappings = json.loads(json.dumps(self._mappings))
+        totals = dict((f, sum(m.get(f, 0) for m in mappings.values())) for f in self.FIELDS)
+        return {"mappings": mappings, "totals": totals}
+
+
+class Functions:
+    """One running FunctionProcess per function name, replaced when the function changes."""
+
+    def __init__(self, runtime):
+        self.rt = runtime
+        self._lock = threading.Lock()
+        self._procs = {}      # name -> (fingerprint, FunctionProcess)
+        self._errors = {}     # name -> (fingerprint, message, retry_at)
+        self._restart = set()
+
+    def get(self, name):
+        with self._lock:
+            item = self._procs.get(name)
+        if item and item[1].alive() and name not in self._restart:
+            return item[1]
+        return None
+
+    def request_restart(self, name):
+        with self._lock:
+            self._restart.add(name)
+
+    def describe(self):
+        with self._lock:
+            result = {}
+            for name, (fp, proc) in self._procs.items():
+                result[name] = {"fingerprint": fp, "port": proc.port, "alive": proc.alive()}
+            for name, (fp, message, _retry) in self._errors.items():
+                result.setdefault(name, {})["error"] = message
+            return result
+
+    def reconcile(self, names):
+        for name in names:
+            try:
+                self._reconcile_one(name)
+            except Exception as exc:  # one broken function must not stop the others
+                LOG.exception("function %s: unexpected error while preparing it: %s", name, exc)
+        with self._lock:
+            gone = [n for n in self._procs if n not in names]
+        for name in gone:
+            self._stop(name, "no enabled mapping uses it any more")
+
+    def _reconcile_one(self, name):
+        try:
+            fn = self.rt.lambda_client.get_function(FunctionName=name)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+                self._stop(name, "the function was deleted")
+                with self._lock:
+                    self._errors[name] = ("", "function not found in moto", _now())
+                return
+            raise
+        fp = function_code.fingerprint(fn["Configuration"], fn.get("Code"))
+        with self._lock:
+            current = self._procs.get(name)
+            error = self._errors.get(name)
+            restart = name in self._restart
+        if current and current[0] == fp and current[1].alive() and not restart:
+            return
+        if error and error[0] == fp and _now() < error[2] and not restart:
+            return
+        reason = ("restart requested" if restart else "code or configuration changed" if current and current[0] != fp
+                  else "process exited" if current else "first start")
+        LOG.info("function %s: starting runtime (%s), fingerprint %s", name, reason, fp)
+        try:
+            dest = os.path.join(self.rt.work_dir, name, fp)
+            code = function_code.prepare(fn, dest, self.rt.endpoint, self.rt.registry, self.rt.crane,
+                                         self.rt.account_id, self.rt.region)
+            python = rie_process.runtime_python(LOG.info)
+            port = self.rt.ports.take()
+            try:
+                proc = rie_process.FunctionProcess(
+                    fn["Configuration"], code, port, os.path.join(self.rt.log_dir, "lambda-%s.log" % name),
+                    self.rt.endpoint, self.rt.region, python, self.rt.rie, self.rt.pid_dir)
+            except Exception:
+                self.rt.ports.give(port)
+                raise
+        except (function_code.CodeError, rie_process.RuntimeStartError) as exc:
+            LOG.error("function %s: %s (retrying in %.0f s)", name, exc, CODE_RETRY_SECONDS)
+            with self._lock:
+                self._errors[name] = (fp, str(exc), _now() + CODE_RETRY_SECONDS)
+                self._restart.discard(name)
+            return
+        with self._lock:
+            old = self._procs.get(name)
+            self._procs[name] = (fp, proc)
+            self._errors.pop(name, None)
+            self._restart.discard(name)
+        LOG.info("function %s: runtime listening on 127.0.0.1:%d (handler %s)", name, proc.port, code.handler)
+        if old:
+            self._retire(old[1])
+            old_dir = os.path.join(self.rt.work_dir, name, old[0])
+            if old[0] != fp:
+                shutil.rmtree(old_dir, ignore_errors=True)
+
+    def _retire(self, proc):
+        proc.stop()  # waits for an in-flight invocation (it holds the same lock)
+        self.rt.ports.give(proc.port)
+
+    def _stop(self, name, why):
+        with self._lock:
+            item = self._procs.pop(name, None)
+        if item:
+            LOG.info("function %s: stopping runtime (%s)", name, why)
+            self._retire(item[1])
+
+    def stop_all(self):
+        with self._lock:
+            names = list(self._procs)
+        for name in names:
+            self._stop(name, "shutdown")
+
+
+class MappingWorker(threading.Thread):
+    """Polls one SQS queue for one event source mapping and invokes its function."""
+
+    IDLE_WAIT = 2  # long-poll seconds while the queue is empty
+
+    def __init__(self, runtime, mapping):
+        threading.Thread.__init__(self, name="esm-%s" % mapping["UUID"][:8], daemon=True)
+        self.rt = runtime
+        self.uuid = mapping["UUID"]
+        self.stopping = threading.Event()
+        self.update(mapping)
+        queue_arn = mapping["EventSourceArn"]
+        parts = queue_arn.split(":")
+        self.queue_arn = queue_arn
+        self.queue_name, self.queue_owner = parts[5], parts[4]
+        self.queue_url = None
+
+    def update(self, mapping):
+        self.mapping = mapping
+        self.function_name = mapping["FunctionArn"].split(":")[6]
+        self.batch_size = int(mapping.get("BatchSize") or 10)
+        self.window = float(mapping.get("MaximumBatchingWindowInSeconds") or 0)
+        self.report_failures = sqs_event.REPORT_BATCH_ITEM_FAILURES in (mapping.get("FunctionResponseTypes") or [])
+        self.rt.stats.set_info(self.uuid, function=self.function_name, queue=mapping["EventSourceArn"],
+                               batch_size=self.batch_size, window=self.window,
+                               report_batch_item_failures=self.report_failures)
+
+    def run(self):
+        LOG.info("mapping %s: polling %s for %s", self.uuid, self.queue_arn, self.function_name)
+        while not self.stopping.is_set():
+            try:
+                self._cycle()
+            except (ClientError, BotoCoreError) as exc:
+                LOG.warning("mapping %s: AWS call failed: %s", self.uuid, exc)
+                self.queue_url = None
+                self.stopping.wait(2)
+            except Exception:
+                LOG.exception("mapping %s: unexpected error", self.uuid)
+                self.stopping.wait(2)
+        LOG.info("mapping %s: stopped", self.uuid)
+
+    def _cycle(self):
+        proc = self.rt.functions.get(self.function_name)
+        if proc is None:
+            # Receiving now would only burn receive counts towards the DLQ: wait for the function.
+            self.stopping.wait(0.5)
+            return
+        if self.queue_url is None:
+            self.queue_url = self.rt.sqs_client.get_queue_url(
+                QueueName=self.queue_name, QueueOwnerAWSAccountId=self.queue_owner)["QueueUrl"]
+        batch = self._receive_batch()
+        if not batch:
+            return
+        self._process(proc, batch)
+
+    def _receive(self, count, wait):
+        resp = self.rt.sqs_client.receive_message(
+            QueueUrl=self.queue_url, MaxNumberOfMessages=max(1, min(10, count)), WaitTimeSeconds=int(wait),
+            AttributeNames=["All"], MessageAttributeNames=["All"])
+        return resp.get("Messages") or []
+
+    def _receive_batch(self):
+        batch = self._receive(self.batch_size, self.IDLE_WAIT)
+        if not batch or self.window <= 0:
+            return batch
+        deadline = _now() + self.window
+        seen = set(m["MessageId"] for m in batch)
+        while len(batch) < self.batch_size and not self.stopping.is_set():
+            remaining = deadline - _now()
+            if remaining <= 0:
+                break
+            more = self._receive(self.batch_size - len(batch), min(20, max(1, int(remaining))))
+            for message in more:
+                if message["MessageId"] not in seen:
+                    seen.add(message["MessageId"])
+                    batch.append(message)
+        return batch
+
+    def _process(self, proc, batch):
+        ids = [m["MessageId"] for m in batch]
+        self.rt.stats.add(self.uuid, received=len(batch), invocations=1)
+        event = sqs_event.build_event(batch, self.queue_arn, self.rt.region)
+        started = _now()
+        status, body = proc.invoke(json.dumps(event).encode("utf-8"))
+        elapsed = _now() - started
+        if sqs_event.is_function_error(status, body):
+            self.rt.stats.add(self.uuid, invocation_errors=1)
+            self.rt.stats.set_info(self.uuid, last_error=body[:500].decode("utf-8", "replace"))
+            LOG.warning("mapping %s: %s failed on a batch of %d in %.3f s (HTTP %s): %s; nothing deleted, "
+                        "the messages return after the visibility timeout", self.uuid, self.function_name,
+                        len(batch), elapsed, status, body[:300].decode("utf-8", "replace"))
+            if body.strip().startswith(sqs_event.TIMEOUT_PREFIX) or status != 200:
+                self.rt.functions.request_restart(self.function_name)
+            return
+        to_delete, failed = sqs_event.messages_to_delete(ids, body, self.report_failures)
+        if failed:
+            self.rt.stats.add(self.uuid, item_failures=len(failed))
+            LOG.info("mapping %s: %s reported %d of %d as failed: %s", self.uuid, self.function_name,
+                     len(failed), len(batch), ", ".join(failed))
+        deleted = self._delete([m for m in batch if m["MessageId"] in set(to_delete)])
+        LOG.debug("mapping %s: batch of %d, %d deleted, %.3f s", self.uuid, len(batch), deleted, elapsed)
+
+    def _delete(self, messages):
+        deleted = 0
+        for start in range(0, len(messages), 10):
+            chunk = messages[start:start + 10]
+            resp = self.rt.sqs_client.delete_message_batch(
+                QueueUrl=self.queue_url,
+                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(chunk)])
+            ok = len(resp.get("Successful") or [])
+            deleted += ok
+            for failure in resp.get("Failed") or []:
+                LOG.warning("mapping %s: delete failed: %s", self.uuid, failure)
+            self.rt.stats.add(self.uuid, deleted=ok, delete_errors=len(resp.get("Failed") or []))
+        return deleted
+
+
+class Runtime:
+    def __init__(self, args):
+        self.endpoint = args.endpoint
+        self.region = args.region
+        self.account_id = args.account_id
+        self.registry = args.registry
+        self.crane = args.crane
+        self.log_dir = args.log_dir
+        self.work_dir = args.work_dir
+        self.poll_interval = args.poll_interval
+        self.pid_dir = os.path.join(self.work_dir, "pids")
+        for pid in rie_process.reap_stale(self.pid_dir):
+            LOG.warning("killed RIE process group %d left over by a previous run", pid)
+        first, last = (int(p) for p in args.rie_ports.split("-"))
+        self.ports = rie_process.PortPool(first, last)
+        self.rie = args.rie or rie_process.rie_binary()
+        config = Config(retries={"max_attempts": 3, "mode": "standard"}, read_timeout=60,
+                        max_pool_connections=50)
+        session = boto3.session.Session(region_name=self.region)
+        self.lambda_client = session.client("lambda", endpoint_url=self.endpoint, config=config)
+        self.sqs_client = session.client("sqs", endpoint_url=self.endpoint, config=config)
+        self.stats = Stats()
+        self.functions = Functions(self)
+        self.workers = {}
+        self.stopping = threading.Event()
+        self.last_poll_ok = None
+        self.last_poll_error = None
+
+    def list_sqs_mappings(self):
+        mappings = []
+        for page in self.lambda_client.get_paginator("list_event_source_mappings").paginate():
+            for mapping in page.get("EventSourceMappings") or []:
+                if mapping.get("EventSourceArn", "").startswith("arn:aws:sqs:"):
+                    mappings.append(mapping)
+        return mappings
+
+    def poll_once(self):
+        mappings = [m for m in self.list_sqs_mappings() if m.get("State", "Enabled") in ("Enabled", "Enabling")]
+        wanted = dict((m["UUID"], m) for m in mappings)
+        self.functions.reconcile(sorted(set(m["FunctionArn"].split(":")[6] for m in mappings)))
+        for uuid, mapping in wanted.items():
+            worker = self.workers.get(uuid)
+            if worker is None or not worker.is_alive():
+                worker = MappingWorker(self, mapping)
+                self.workers[uuid] = worker
+                worker.start()
+            else:
+                worker.update(mapping)
+        for uuid in [u for u in self.workers if u not in wanted]:
+            LOG.info("mapping %s: disabled or deleted, stopping its poller", uuid)
+            self.workers.pop(uuid).stopping.set()
+
+    def loop(self):
+        while not self.stopping.is_set():
+            try:
+                self.poll_once()
+                self.last_poll_ok = time.time()
+                self.last_poll_error = None
+            except (ClientError, BotoCoreError) as exc:
+                self.last_poll_error = str(exc)
+                LOG.warning("listing event source mappings failed: %s", exc)
+            except Exception as exc:
+                self.last_poll_error = str(exc)
+                LOG.exception("poll cycle failed")
+            self.stopping.wait(self.poll_interval)
+
+    def shutdown(self):
+        self.stopping.set()
+        for worker in self.workers.values():
+            worker.stopping.set()
+        for worker in self.workers.values():
+            worker.join(timeout=10)
+        self.functions.stop_all()
+
+    def health(self):
+        age = None if self.last_poll_ok is None else round(time.time() - self.last_poll_ok, 1)
+        healthy = age is not None and age < max(30.0, 10 * self.poll_interval)
+        return healthy, {
+            "status": "ok" if healthy else "unhealthy",
+            "endpoint": self.endpoint,
+            "last_poll_age_seconds": age,
+            "last_poll_error": self.last_poll_error,
+            "mappings": sorted(self.workers),
+            "functions": self.functions.describe(),
+        }
+
+
+def make_handler(runtime):
+    class Handler(BaseHTTPRequestHandler):
+        def _send(self, status, doc):
+            body = json.dumps(doc, indent=1, sort_keys=True).encode("utf-8")
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self):  # noqa: N802 (http.server API)
+            if self.path == "/healthz":
+                healthy, doc = runtime.health()
+                self._send(200 if healthy else 503, doc)
+            elif self.path == "/stats":
+                self._send(200, runtime.stats.snapshot())
+            else:
+                self._send(404, {"error": "GET /healthz or /stats"})
+
+        def log_message(self, fmt, *args):
+            LOG.debug("http: " + fmt, *args)
+
+    return Handler
+
+
+def default_crane():
+    found = shutil.which("crane")
+    if found:
+        return found
+    versions = {}
+    with open(os.path.join(REPO_ROOT, "sandbox", "versions.env")) as handle:
+        for line in handle:
+            key, _sep, value = line.strip().partition("=")
+            versions[key] = value
+    return os.path.join(rie_process.cache_dir(), "bin", "crane-%s" % versions.get("CRANE_VERSION", ""))
+
+
+def parse_args(argv):
+    sandbox_dir = os.environ.get("ACKOPS_SANDBOX_DIR") or os.path.join(REPO_ROOT, ".sandbox")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--port", type=int, default=int(os.environ.get("ACKOPS_LAMBDA_RUNTIME_PORT", "19000")))
+    parser.add_argument("--rie-ports", default=os.environ.get("ACKOPS_RIE_PORTS", "19001-19099"))
+    parser.add_argument("--endpoint", default=os.environ.get("AWS_ENDPOINT_URL", "http://127.0.0.1:15001"))
+    parser.add_argument("--region", default=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1")
+    parser.add_argument("--account-id", default="123456789012")
+    parser.add_argument("--registry", default=os.environ.get("ACKOPS_REGISTRY", "127.0.0.1:15000"))
+    parser.add_argument("--crane", default=None, help="crane binary (default: on PATH, else the sandbox cache)")
+    parser.add_argument("--rie", default=None, help="RIE binary (default: ~/.cache/ackops-sandbox/bin/rie-<version>)")
+    parser.add_argument("--poll-interval", type=float, default=1.5)
+    parser.add_argument("--log-dir", default=os.path.join(sandbox_dir, "logs"))
+    parser.add_argument("--work-dir", default=os.path.join(sandbox_dir, "lambda"),
+                        help="where function code is extracted")
+    parser.add_argument("--log-level", default=os.environ.get("ACKOPS_LAMBDA_RUNTIME_LOG_LEVEL", "INFO"))
+    parser.add_argument("--prepare-runtime", action="store_true",
+                        help="create the runtime venv (awslambdaric, boto3) and check the RIE binary, then exit")
+    args = parser.parse_args(argv)
+    if args.crane is None:
+        args.crane = default_crane()
+    return args
+
+
+def _prepare_quietly():
+    try:
+        rie_process.runtime_python(LOG.info)
+    except rie_process.RuntimeStartError as exc:
+        LOG.error("%s", exc)
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    os.makedirs(args.log_dir, exist_ok=True)
+    os.makedirs(args.work_dir, exist_ok=True)
+    handler = logging.FileHandler(os.path.join(args.log_dir, "lambda-runtime.log"))
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(message)s"))
+    logging.getLogger().addHandler(handler)
+    logging.getLogger().setLevel(args.log_level.upper())
+    logging.getLogger("botocore").setLevel(logging.WARNING)
+    if args.prepare_runtime:
+        try:
+            sys.stdout.write("runtime python: %s\nrie: %s\n" % (rie_process.runtime_python(LOG.info),
+                                                              args.rie or rie_process.rie_binary()))
+        except rie_process.RuntimeStartError as exc:
+            sys.stderr.write("lambda runtime: %s\n" % exc)
+            return 1
+        return 0
+    try:
+        runtime = Runtime(args)
+    except rie_process.RuntimeStartError as exc:
+        sys.stderr.write("lambda runtime: %s\n" % exc)
+        LOG.error("%s", exc)
+        return 1
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(runtime))
+    server.daemon_threads = True
+
+    def _terminate(signum, _frame):
+        LOG.info("signal %d: shutting down", signum)
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, _terminate)
+    # Create the runtime venv now, not when the first function needs it (a first run pip-installs).
+    threading.Thread(target=_prepare_quietly, name="prepare-venv", daemon=True).start()
+    loop = threading.Thread(target=runtime.loop, name="reconcile", daemon=True)
+    loop.start()
+    LOG.info("lambda runtime serving /healthz and /stats on 127.0.0.1:%d, endpoint %s, RIE %s",
+             args.port, args.endpoint, runtime.rie)
+    try:
+        server.serve_forever(poll_interval=0.5)
+    finally:
+        runtime.shutdown()
+        server.server_close()
+        LOG.info("lambda runtime stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
