@@ -1,0 +1,100 @@
+# Copyright (c) ackops.serverless contributors
+# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+"""Paths, ports and pinned versions of the sandbox: the one place they are spelled out."""
+
+import os
+from pathlib import Path
+
+SANDBOX_DIR = Path(__file__).resolve().parent.parent  # <repo>/sandbox
+REPO = SANDBOX_DIR.parent
+STATE = Path(os.environ.get("ACKOPS_SANDBOX_STATE", REPO / ".sandbox"))
+RUN = STATE / "run"
+LOGS = STATE / "logs"
+PKI = STATE / "pki"
+ETCD_DATA = STATE / "etcd"
+REGISTRY_DATA = STATE / "registry"
+HELM_HOME = STATE / "helm"
+KUBECONFIG = STATE / "kubeconfig"
+ENV_FILE = STATE / "env"
+TOKEN_FILE = PKI / "tokens.csv"
+SA_KEY = PKI / "service-account.key"
+SERVING_CERT = PKI / "apiserver.crt"  # written by kube-apiserver itself (--cert-dir)
+CACHE = Path(os.environ.get("ACKOPS_SANDBOX_CACHE", Path.home() / ".cache" / "ackops-sandbox"))
+CACHE_BIN = CACHE / "bin"
+BUILD_SH = SANDBOX_DIR / "build.sh"
+VENV_BIN = REPO / ".venv" / "bin"
+PYTHON = VENV_BIN / "python"
+
+HOST = "127.0.0.1"
+PORTS = {
+    "etcd": 12379,
+    "etcd-peer": 12380,
+    "kube-apiserver": 16443,
+    "kube-controller-manager": 20257,
+    "registry": 15000,
+    "moto": 15001,
+    "ack-supervisor": 18000,
+    "lambda-runtime": 19000,
+}
+ACCOUNT_ID = "123456789012"
+REGION = "us-east-1"
+EKS_CLUSTER = "ackops-sandbox"
+SERVICE_CIDR = "10.96.0.0/16"
+ADMIN_USER = "ackops-admin"
+
+
+def read_versions(path=SANDBOX_DIR / "versions.env"):
+    """Parse versions.env (KEY=value lines, # comments) into a dict."""
+    versions = {}
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if line and not line.startswith("#") and "=" in line:
+            key, _, value = line.partition("=")
+            versions[key.strip()] = value.strip().strip('"')
+    return versions
+
+
+VERSIONS = read_versions()
+# component -> version of the binary build.sh produces for it
+BINARY_VERSIONS = {
+    "etcd": VERSIONS["ETCD_VERSION"],
+    "kube-apiserver": VERSIONS["KUBERNETES_VERSION"],
+    "kube-controller-manager": VERSIONS["KUBERNETES_VERSION"],
+    "helm": VERSIONS["HELM_VERSION"],
+    "crane": VERSIONS["CRANE_VERSION"],
+    "rie": VERSIONS["RIE_VERSION"],
+}
+# Unversioned names put on PATH (symlinks in CACHE_BIN) for tools other code calls by name.
+PATH_NAMES = {"helm": "helm", "crane": "crane", "rie": "aws-lambda-rie", "etcd": "etcd",
+              "kube-apiserver": "kube-apiserver", "kube-controller-manager": "kube-controller-manager"}
+
+
+def binary(component):
+    return CACHE_BIN / f"{component}-{BINARY_VERSIONS[component]}"
+
+
+def sandbox_env():
+    """The variables written to .sandbox/env, in order (values without shell quoting)."""
+    return {
+        "KUBECONFIG": str(KUBECONFIG),
+        "PATH": f"{CACHE_BIN}:$PATH",
+        "ACKOPS_REGISTRY": f"{HOST}:{PORTS['registry']}",
+        "AWS_ENDPOINT_URL": f"http://{HOST}:{PORTS['moto']}",
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "ACKOPS_EKS_CLUSTER": EKS_CLUSTER,
+        "ACKOPS_SANDBOX": "1",
+        "HELM_CACHE_HOME": str(HELM_HOME / "cache"),
+        "HELM_CONFIG_HOME": str(HELM_HOME / "config"),
+        "HELM_DATA_HOME": str(HELM_HOME / "data"),
+    }
+
+
+def resolved_env(base=None):
+    """os.environ (or base) with the sandbox variables applied, PATH expanded."""
+    env = dict(os.environ if base is None else base)
+    for key, value in sandbox_env().items():
+        env[key] = value.replace("$PATH", env.get("PATH", "/usr/local/bin:/usr/bin:/bin"))
+    return env
