@@ -42,6 +42,8 @@ MAX_REASON_LENGTH = 300
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
 # The number syntax DynamoDB accepts (no NaN, Infinity, underscores or surrounding blanks).
 NUMBER_PATTERN = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+# DynamoDB table names; a table ARN is accepted too, as the API does.
+TABLE_NAME_PATTERN = re.compile(r"^([A-Za-z0-9_.-]{3,255}|arn:[^\s]+:dynamodb:[^\s]+:table/[A-Za-z0-9_.-]{3,255})$")
 
 LOGGER = logging.getLogger("ackops.sqs_to_dynamodb")
 
@@ -300,7 +302,9 @@ class BatchWriter:
                 return
             except BotoCoreError as error:
                 raise WriteAborted(describe_error(error))
-            unprocessed = response.get("UnprocessedItems", {}).get(self.table_name, [])
+            # One table per request, but keyed as DynamoDB chooses (name or ARN): take them all.
+            unprocessed = [request for requests in (response.get("UnprocessedItems") or {}).values()
+                           for request in requests]
             left = {request["PutRequest"]["Item"][KEY_ATTRIBUTE]["S"] for request in unprocessed}
             for request in pending:
                 key = request["PutRequest"]["Item"][KEY_ATTRIBUTE]["S"]
@@ -332,6 +336,11 @@ def _table_name():
         message = ("environment variable %s is not set: set it to the name of the DynamoDB table to write to"
                    " (on the ACK Function resource: spec.environment.variables.%s)"
                    % (TABLE_NAME_VARIABLE, TABLE_NAME_VARIABLE))
+        LOGGER.error(message, extra={"fields": {"event": "configuration_error"}})
+        raise ConfigurationError(message)
+    if not TABLE_NAME_PATTERN.match(table_name):
+        message = ("environment variable %s=%r is not a DynamoDB table name (3-255 characters of A-Z a-z 0-9 _ . -)"
+                   " or table ARN: set it to the table's name" % (TABLE_NAME_VARIABLE, table_name))
         LOGGER.error(message, extra={"fields": {"event": "configuration_error"}})
         raise ConfigurationError(message)
     return table_name

@@ -227,3 +227,35 @@ def test_throttling_errors_from_put_item_fallback_abort_the_rest(app, table, tab
     assert written == {items[0][0]}
     assert sorted(failures) == sorted(message_id for message_id, _item in items[1:])
     assert all("ProvisionedThroughputExceededException" in reason for reason in failures.values())
+
+
+def test_a_body_quoted_by_dynamodb_is_redacted_from_the_reason(app, monkeypatch, make_record, context, lambda_logs):
+    class QuotingClient:
+        def batch_write_item(self, RequestItems):
+            raise ClientError({"Error": {"Code": "ValidationException", "Message": "bad request"}}, "BatchWriteItem")
+
+        def put_item(self, TableName, Item):
+            raise ClientError({"Error": {"Code": "ValidationException",
+                                         "Message": "key %s is not allowed" % Item["email"]["S"]}}, "PutItem")
+
+    monkeypatch.setenv("TABLE_NAME", "customer")
+    app._CLIENT = QuotingClient()
+    record = make_record("quoted.person@foo.com")
+    response = app.handler({"Records": [record]}, context)
+
+    assert failed_ids(response) == [record["messageId"]]
+    (warning,) = [r for r in lambda_logs.records if r.levelname == "WARNING"]
+    assert warning.fields["reason"] == "DynamoDB refused the item: ValidationException: key <body> is not allowed"
+    assert "quoted.person" not in app.JsonFormatter().format(warning)
+
+
+@pytest.mark.parametrize("value", ["my table", "x", "customer/../other"])
+def test_malformed_table_name_fails_with_a_clear_error(app, aws, monkeypatch, tutorial_records, context, value):
+    monkeypatch.setenv("TABLE_NAME", value)
+    with pytest.raises(app.ConfigurationError, match="TABLE_NAME=.* is not a DynamoDB table name"):
+        app.handler({"Records": tutorial_records}, context)
+
+
+def test_table_arn_is_accepted(app, monkeypatch):
+    monkeypatch.setenv("TABLE_NAME", "arn:aws:dynamodb:us-east-1:123456789012:table/customer")
+    assert app._table_name() == "arn:aws:dynamodb:us-east-1:123456789012:table/customer"
