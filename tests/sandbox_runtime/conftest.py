@@ -1,0 +1,153 @@
+# Copyright: (c) 2026, ackops founding engineers
+# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+"""Private servers for the Lambda runtime tests, on test-only loopback ports.
+
+The tests here do not need Kubernetes or ACK: they start their own moto (through
+sandbox/aws/moto_main.py, so with the sandbox shims) on 127.0.0.1:15101 and their own poller
+(healthz 15102, RIE ports 15110-15119), and stop both by PID. They never touch the sandbox's
+ports (15001, 19000-19099), so they run whether the sandbox is up or not.
+"""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import boto3
+import pytest
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+MOTO_PORT = 15101
+POLLER_PORT = 15102
+RIE_PORTS = "15110-15119"
+ENDPOINT = "http://127.0.0.1:%d" % MOTO_PORT
+
+
+def _get(url, timeout=2):
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:
+            return resp.status, resp.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def wait_http(url, proc, timeout, log_path):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            break
+        try:
+            status, body = _get(url)
+            if status == 200:
+                return body
+            last = status
+        except (urllib.error.URLError, OSError) as exc:
+            last = exc
+        time.sleep(0.3)
+    with open(log_path, "rb") as handle:
+        tail = handle.read()[-3000:].decode("utf-8", "replace")
+    raise AssertionError("%s did not answer 200 in %ss (last: %s); log tail:\n%s" % (url, timeout, last, tail))
+
+
+def stop(proc):
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+def rie_binary():
+    """The RIE build.sh produces (a no-op when it is cached, which sandboxctl up ensures)."""
+    done = subprocess.run(["bash", os.path.join(REPO, "sandbox", "build.sh"), "rie"],
+                          capture_output=True, text=True, timeout=1800)
+    if done.returncode != 0:
+        raise AssertionError("sandbox/build.sh rie failed:\n%s" % done.stderr[-2000:])
+    return done.stdout.strip().splitlines()[-1]
+
+
+def crane_binary():
+    done = subprocess.run(["bash", os.path.join(REPO, "sandbox", "build.sh"), "crane"],
+                          capture_output=True, text=True, timeout=1800)
+    if done.returncode != 0:
+        raise AssertionError("sandbox/build.sh crane failed:\n%s" % done.stderr[-2000:])
+    return done.stdout.strip().splitlines()[-1]
+
+
+def aws_env():
+    return {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1"}
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint(tmp_path_factory):
+    logs = tmp_path_factory.mktemp("moto")
+    log_path = str(logs / "moto.log")
+    env = dict(os.environ, **aws_env())
+    with open(log_path, "ab") as log:
+        proc = subprocess.Popen([sys.executable, os.path.join(REPO, "sandbox", "aws", "moto_main.py"),
+                                 "--host", "127.0.0.1", "--port", str(MOTO_PORT)],
+                                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
+    try:
+        wait_http(ENDPOINT + "/moto-api/config", proc, 45, log_path)
+        req = urllib.request.Request(ENDPOINT + "/moto-api/config", method="POST",
+                                     data=json.dumps({"lambda": {"use_docker": False}}).encode("utf-8"))
+        with urllib.request.urlopen(req, timeout=5) as resp:
+            assert json.loads(resp.read())["lambda"]["use_docker"] is False
+        yield ENDPOINT
+    finally:
+        stop(proc)
+
+
+@pytest.fixture(scope="session")
+def clients(moto_endpoint):
+    session = boto3.session.Session(region_name="us-east-1", aws_access_key_id="testing",
+                                    aws_secret_access_key="testing")
+    return dict((name, session.client(name, endpoint_url=moto_endpoint))
+                for name in ("iam", "sqs", "lambda", "dynamodb"))
+
+
+@pytest.fixture(scope="session")
+def poller(moto_endpoint, tmp_path_factory):
+    """Our poller against the private moto; yields a dict with its URL, log dir and registry."""
+    base = tmp_path_factory.mktemp("runtime")
+    log_dir, work_dir = base / "logs", base / "work"
+    log_dir.mkdir()
+    registry = os.environ.get("ACKOPS_TEST_REGISTRY", "127.0.0.1:15103")
+    env = dict(os.environ, **aws_env())
+    env["AWS_ENDPOINT_URL"] = moto_endpoint
+    cmd = [sys.executable, os.path.join(REPO, "sandbox", "lambda_runtime", "poller.py"),
+           "--port", str(POLLER_PORT), "--rie-ports", RIE_PORTS, "--endpoint", moto_endpoint,
+           "--log-dir", str(log_dir), "--work-dir", str(work_dir), "--poll-interval", "0.5",
+           "--rie", rie_binary(), "--crane", crane_binary(), "--registry", registry]
+    out_path = str(log_dir / "poller.stdout.log")
+    with open(out_path, "ab") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
+    try:
+        wait_http("http://127.0.0.1:%d/healthz" % POLLER_PORT, proc, 60, out_path)
+        yield {"url": "http://127.0.0.1:%d" % POLLER_PORT, "log_dir": str(log_dir), "proc": proc,
+               "registry": registry}
+    finally:
+        stop(proc)
+        leftovers = [p for p in os.listdir(str(work_dir / "pids"))] if (work_dir / "pids").is_dir() else []
+        assert not leftovers, "the poller left RIE processes behind: %s" % leftovers
+
+
+@pytest.fixture
+def runtime_stats(poller):
+    """A callable returning the poller's GET /stats document."""
+    def _stats():
+        status, body = _get(poller["url"] + "/stats")
+        assert status == 200, body
+        return json.loads(body)
+    return _stats

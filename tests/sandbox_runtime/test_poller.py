@@ -1,0 +1,263 @@
+# Copyright: (c) 2026, ackops founding engineers
+# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+"""End-to-end tests of the sandbox Lambda runtime: moto (with our shims) + poller + RIE + awslambdaric.
+
+Each test builds its own role, queue + DLQ, table, function and mapping in the private moto of
+conftest.py, sends messages and checks where every one of them ended: an item in the table and
+gone from the queue, or in the dead-letter queue. Nothing may be lost or duplicated.
+"""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import hashlib
+import io
+import json
+import subprocess
+import sys
+import time
+import uuid
+import zipfile
+
+import pytest
+
+HANDLER = '''
+import os
+import boto3
+
+ddb = boto3.client("dynamodb")
+
+
+def handler(event, context):
+    failures = []
+    for record in event["Records"]:
+        body = record["body"]
+        if body.startswith("boom"):
+            raise ValueError("poison message " + body)
+        if body.startswith("bad"):
+            failures.append({"itemIdentifier": record["messageId"]})
+            continue
+        item = {
+            "id": {"S": body},
+            "message_id": {"S": record["messageId"]},
+            "md5_of_body": {"S": record["md5OfBody"]},
+            "event_source": {"S": record["eventSource"]},
+            "event_source_arn": {"S": record["eventSourceARN"]},
+            "aws_region": {"S": record["awsRegion"]},
+            "receive_count": {"S": record["attributes"]["ApproximateReceiveCount"]},
+            "function_name": {"S": context.function_name},
+            "env_marker": {"S": os.environ.get("MARKER", "")},
+        }
+        for name, attr in record["messageAttributes"].items():
+            if attr["dataType"] == "String":
+                item["attr_" + name] = {"S": attr["stringValue"]}
+            elif attr["dataType"] == "Binary":
+                item["attr_" + name] = {"S": "b64:" + attr["binaryValue"]}
+        ddb.put_item(TableName=os.environ["TABLE_NAME"], Item=item)
+    return {"batchItemFailures": failures}
+'''
+
+TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+
+
+def zip_of(source):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as archive:
+        archive.writestr("app.py", source)
+    return buf.getvalue()
+
+
+def wait_for(what, check, timeout, interval=0.25):
+    deadline = time.monotonic() + timeout
+    value = check()
+    while not value and time.monotonic() < deadline:
+        time.sleep(interval)
+        value = check()
+    assert value, "timed out after %ss waiting for %s" % (timeout, what)
+    return value
+
+
+def queue_counts(sqs, url):
+    attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    return int(attrs["ApproximateNumberOfMessages"]), int(attrs["ApproximateNumberOfMessagesNotVisible"])
+
+
+def drain(sqs, url):
+    bodies = []
+    while True:
+        msgs = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages") or []
+        if not msgs:
+            return bodies
+        bodies.extend(m["Body"] for m in msgs)
+
+
+def scan(ddb, table):
+    items = []
+    for page in ddb.get_paginator("scan").paginate(TableName=table):
+        items.extend(page["Items"])
+    return items
+
+
+@pytest.fixture
+def pipeline(clients):
+    """Role, table, queue with a DLQ (maxReceiveCount 2, visibility 1 s) and a zip function."""
+    name = "rt-%s" % uuid.uuid4().hex[:8]
+    iam, sqs, lam, ddb = clients["iam"], clients["sqs"], clients["lambda"], clients["dynamodb"]
+    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
+    ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
+                     AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                     KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
+    dlq_url = sqs.create_queue(QueueName=name + "-dlq")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    url = sqs.create_queue(QueueName=name, Attributes={
+        "VisibilityTimeout": "1",
+        "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "2"})})["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    lam.create_function(FunctionName=name, Runtime="python3.11", Role=role, Handler="app.handler",
+                        Code={"ZipFile": zip_of(HANDLER)}, Timeout=10,
+                        Environment={"Variables": {"TABLE_NAME": name, "MARKER": "v1"}})
+    info = {"name": name, "queue_url": url, "queue_arn": arn, "dlq_url": dlq_url, "table": name}
+    created = []
+    info["mappings"] = created
+    yield info
+    for mapping_uuid in created:
+        lam.delete_event_source_mapping(UUID=mapping_uuid)
+
+
+def map_queue(clients, pipeline, **kwargs):
+    esm = clients["lambda"].create_event_source_mapping(
+        EventSourceArn=pipeline["queue_arn"], FunctionName=pipeline["name"], **kwargs)
+    pipeline["mappings"].append(esm["UUID"])
+    return esm["UUID"]
+
+
+def test_moto_alone_would_consume_mapped_queues():
+    """The finding behind sandbox/aws/shims/sqs_esm_delivery.py, checked on the installed moto.
+
+    Without the shim, moto's own SendMessage hands the message to its Lambda backend and deletes
+    it; with it, the message waits for our poller. Run in a child interpreter so this process's
+    moto stays unpatched.
+    """
+    script = r'''
+import io, json, sys, zipfile
+import boto3
+from moto import mock_aws
+sys.path.insert(0, sys.argv[1])
+import sqs_esm_delivery
+if sys.argv[2] == "shim":
+    sqs_esm_delivery.apply()
+with mock_aws(config={"lambda": {"use_docker": False}}):
+    role = boto3.client("iam", region_name="us-east-1").create_role(
+        RoleName="r", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    buf = io.BytesIO()
+    zipfile.ZipFile(buf, "w").writestr("app.py", "def handler(e, c):\n    return None\n")
+    lam = boto3.client("lambda", region_name="us-east-1")
+    lam.create_function(FunctionName="f", Runtime="python3.11", Role=role, Handler="app.handler",
+                        Code={"ZipFile": buf.getvalue()})
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    url = sqs.create_queue(QueueName="q")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    lam.create_event_source_mapping(EventSourceArn=arn, FunctionName="f", BatchSize=10)
+    sqs.send_message(QueueUrl=url, MessageBody="hello")
+    attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    print(json.dumps({"visible": attrs["ApproximateNumberOfMessages"],
+                      "mappings": len(lam.list_event_source_mappings()["EventSourceMappings"])}))
+'''
+    shims = __import__("os").path.join(__import__("os").path.dirname(__file__), "..", "..", "sandbox", "aws", "shims")
+    results = {}
+    for mode in ("plain", "shim"):
+        done = subprocess.run([sys.executable, "-c", script, shims, mode], capture_output=True, text=True,
+                              timeout=120)
+        assert done.returncode == 0, done.stderr[-2000:]
+        results[mode] = json.loads(done.stdout.strip().splitlines()[-1])
+    assert results["plain"] == {"visible": "0", "mappings": 1}, "moto no longer consumes mapped queues itself"
+    assert results["shim"] == {"visible": "1", "mappings": 1}
+
+
+def test_partial_batch_response_and_redrive(clients, pipeline, poller, runtime_stats):
+    sqs, ddb = clients["sqs"], clients["dynamodb"]
+    esm = map_queue(clients, pipeline, BatchSize=10, MaximumBatchingWindowInSeconds=1,
+                    FunctionResponseTypes=["ReportBatchItemFailures"])
+    good = ["good-%02d" % i for i in range(12)]
+    bad = ["bad-1", "bad-2"]
+    for body in good[:6] + bad[:1] + good[6:] + bad[1:]:
+        sqs.send_message(QueueUrl=pipeline["queue_url"], MessageBody=body, MessageAttributes={
+            "city": {"DataType": "String", "StringValue": "Paris"},
+            "blob": {"DataType": "Binary", "BinaryValue": b"\x01\x02"}})
+
+    items = wait_for("12 items", lambda: (lambda it: it if len(it) >= len(good) else None)(
+        scan(ddb, pipeline["table"])), 90)
+    by_id = dict((i["id"]["S"], i) for i in items)
+    assert sorted(by_id) == good
+    one = by_id["good-00"]
+    assert one["md5_of_body"]["S"] == hashlib.md5(b"good-00").hexdigest()
+    assert one["event_source"]["S"] == "aws:sqs"
+    assert one["event_source_arn"]["S"] == pipeline["queue_arn"]
+    assert one["aws_region"]["S"] == "us-east-1"
+    assert one["function_name"]["S"] == pipeline["name"]
+    assert one["env_marker"]["S"] == "v1"
+    assert one["attr_city"]["S"] == "Paris"
+    assert one["attr_blob"]["S"] == "b64:AQI="
+
+    # The reported failures come back after the 1 s visibility timeout, fail again, and moto's
+    # redrive moves them to the DLQ once they were received maxReceiveCount (2) times.
+    dlq = []
+    wait_for("both bad messages in the DLQ", lambda: dlq.extend(drain(sqs, pipeline["dlq_url"])) or len(dlq) >= 2,
+             60, interval=0.5)
+    assert sorted(dlq) == bad
+    wait_for("the source queue to be empty", lambda: queue_counts(sqs, pipeline["queue_url"]) == (0, 0), 30)
+    assert len(scan(ddb, pipeline["table"])) == len(good)
+
+    counters = runtime_stats()["mappings"][esm]
+    assert counters["deleted"] == len(good)
+    assert counters["item_failures"] == 2 * len(bad)  # each bad message failed on both receives
+    assert counters["invocation_errors"] == 0
+    assert counters["received"] == len(good) + 2 * len(bad)
+    assert counters["report_batch_item_failures"] is True
+
+
+def test_invocation_error_deletes_nothing_and_redrives(clients, pipeline, poller, runtime_stats):
+    sqs, ddb = clients["sqs"], clients["dynamodb"]
+    esm = map_queue(clients, pipeline, BatchSize=1)
+    sqs.send_message(QueueUrl=pipeline["queue_url"], MessageBody="boom-1")
+    sqs.send_message(QueueUrl=pipeline["queue_url"], MessageBody="fine-1")
+    wait_for("fine-1 stored", lambda: any(i["id"]["S"] == "fine-1" for i in scan(ddb, pipeline["table"])), 60)
+    dlq = []
+    wait_for("boom-1 in the DLQ", lambda: dlq.extend(drain(sqs, pipeline["dlq_url"])) or dlq, 60, interval=0.5)
+    assert dlq == ["boom-1"]
+    wait_for("the source queue to be empty", lambda: queue_counts(sqs, pipeline["queue_url"]) == (0, 0), 30)
+    counters = runtime_stats()["mappings"][esm]
+    assert counters["invocation_errors"] == 2
+    assert counters["deleted"] == 1
+    assert "poison message boom-1" in counters["last_error"]
+    with open("%s/lambda-%s.log" % (poller["log_dir"], pipeline["name"])) as handle:
+        assert "poison message boom-1" in handle.read()
+
+
+def test_code_and_configuration_changes_restart_the_function(clients, pipeline, poller):
+    sqs, ddb, lam = clients["sqs"], clients["dynamodb"], clients["lambda"]
+    map_queue(clients, pipeline, BatchSize=5)
+    sqs.send_message(QueueUrl=pipeline["queue_url"], MessageBody="before")
+    wait_for("before stored", lambda: any(i["id"]["S"] == "before" for i in scan(ddb, pipeline["table"])), 60)
+
+    lam.update_function_configuration(FunctionName=pipeline["name"], Environment={
+        "Variables": {"TABLE_NAME": pipeline["table"], "MARKER": "v2"}})
+    lam.update_function_code(FunctionName=pipeline["name"], ZipFile=zip_of(HANDLER.replace(
+        '"id": {"S": body},', '"id": {"S": body}, "code_version": {"S": "2"},')))
+    time.sleep(2)  # a few poll intervals: the poller restarts the RIE on the new fingerprint
+    sqs.send_message(QueueUrl=pipeline["queue_url"], MessageBody="after")
+    item = wait_for("after stored", lambda: [i for i in scan(ddb, pipeline["table"]) if i["id"]["S"] == "after"], 60)[0]
+    assert item["env_marker"]["S"] == "v2"
+    assert item["code_version"]["S"] == "2"
+
+
+def test_disabled_mapping_is_not_polled(clients, pipeline, poller):
+    sqs, lam = clients["sqs"], clients["lambda"]
+    esm = map_queue(clients, pipeline, BatchSize=5, Enabled=False)
+    sqs.send_message(QueueUrl=pipeline["queue_url"], MessageBody="waits")
+    time.sleep(3)
+    assert queue_counts(sqs, pipeline["queue_url"]) == (1, 0)
+    lam.update_event_source_mapping(UUID=esm, Enabled=True)
+    wait_for("the queue to drain once enabled", lambda: queue_counts(sqs, pipeline["queue_url"]) == (0, 0), 60)
+    assert [i["id"]["S"] for i in scan(clients["dynamodb"], pipeline["table"])] == ["waits"]
