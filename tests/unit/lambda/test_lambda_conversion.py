@@ -104,7 +104,7 @@ def test_plan_writes_puts_duplicate_emails_in_successive_rounds(app):
     items = [("m%d" % n, {"email": {"S": email}}) for n, email in
              enumerate(["a@x.io", "b@x.io", "a@x.io", "c@x.io", "a@x.io", "b@x.io"])]
     chunks = app.plan_writes(items)
-    assert [[message_id for message_id, _ in chunk] for chunk in chunks] == [
+    assert [[message_id for message_id, _item in chunk] for chunk in chunks] == [
         ["m0", "m1", "m3"],
         ["m2", "m5"],
         ["m4"],
