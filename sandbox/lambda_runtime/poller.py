@@ -104,7 +104,7 @@ class Functions:
             result = {}
             for name, (fp, proc) in self._procs.items():
                 result[name] = {"fingerprint": fp, "port": proc.port, "alive": proc.alive()}
-            for name, (fp, message, _retry) in self._errors.items():
+            for name, (_fp, message, _retry) in self._errors.items():
                 result.setdefault(name, {})["error"] = message
             return result
 
@@ -289,7 +289,8 @@ class MappingWorker(threading.Thread):
             self.rt.stats.add(self.uuid, item_failures=len(failed))
             LOG.info("mapping %s: %s reported %d of %d as failed: %s", self.uuid, self.function_name,
                      len(failed), len(batch), ", ".join(failed))
-        deleted = self._delete([m for m in batch if m["MessageId"] in set(to_delete)])
+        keep = set(to_delete)
+        deleted = self._delete([m for m in batch if m["MessageId"] in keep])
         LOG.debug("mapping %s: batch of %d, %d deleted, %.3f s", self.uuid, len(batch), deleted, elapsed)
 
     def _delete(self, messages):
@@ -339,12 +340,16 @@ class Runtime:
         mappings = []
         for page in self.lambda_client.get_paginator("list_event_source_mappings").paginate():
             for mapping in page.get("EventSourceMappings") or []:
-                if mapping.get("EventSourceArn", "").startswith("arn:aws:sqs:"):
+                arn = mapping.get("EventSourceArn") or ""
+                if arn.count(":") >= 5 and arn.split(":")[2] == "sqs":
                     mappings.append(mapping)
         return mappings
 
     def poll_once(self):
         mappings = [m for m in self.list_sqs_mappings() if m.get("State", "Enabled") in ("Enabled", "Enabling")]
+        # Health means "moto answers"; preparing a function (crane export, first venv) may take longer.
+        self.last_poll_ok = time.time()
+        self.last_poll_error = None
         wanted = dict((m["UUID"], m) for m in mappings)
         self.functions.reconcile(sorted(set(m["FunctionArn"].split(":")[6] for m in mappings)))
         for uuid, mapping in wanted.items():
@@ -363,8 +368,6 @@ class Runtime:
         while not self.stopping.is_set():
             try:
                 self.poll_once()
-                self.last_poll_ok = time.time()
-                self.last_poll_error = None
             except (ClientError, BotoCoreError) as exc:
                 self.last_poll_error = str(exc)
                 LOG.warning("listing event source mappings failed: %s", exc)

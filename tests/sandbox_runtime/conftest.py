@@ -118,6 +118,23 @@ def clients(moto_endpoint):
 
 
 @pytest.fixture(scope="session")
+def registry(tmp_path_factory):
+    """A private OCI registry (crane registry serve) on 127.0.0.1:15103; yields (host:port, crane)."""
+    crane = crane_binary()
+    disk = tmp_path_factory.mktemp("registry")
+    log_path = str(disk / "registry.log")
+    address = "127.0.0.1:15103"
+    with open(log_path, "ab") as log:
+        proc = subprocess.Popen([crane, "registry", "serve", "--address", address, "--disk", str(disk / "data")],
+                                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    try:
+        wait_http("http://%s/v2/" % address, proc, 20, log_path)
+        yield address, crane
+    finally:
+        stop(proc)
+
+
+@pytest.fixture(scope="session")
 def poller(moto_endpoint, tmp_path_factory):
     """Our poller against the private moto; yields a dict with its URL, log dir and registry."""
     base = tmp_path_factory.mktemp("runtime")

@@ -13,8 +13,10 @@ __metaclass__ = type
 import hashlib
 import io
 import json
+import os
 import subprocess
 import sys
+import tarfile
 import time
 import uuid
 import zipfile
@@ -164,7 +166,7 @@ with mock_aws(config={"lambda": {"use_docker": False}}):
     print(json.dumps({"visible": attrs["ApproximateNumberOfMessages"],
                       "mappings": len(lam.list_event_source_mappings()["EventSourceMappings"])}))
 '''
-    shims = __import__("os").path.join(__import__("os").path.dirname(__file__), "..", "..", "sandbox", "aws", "shims")
+    shims = os.path.join(os.path.dirname(__file__), "..", "..", "sandbox", "aws", "shims")
     results = {}
     for mode in ("plain", "shim"):
         done = subprocess.run([sys.executable, "-c", script, shims, mode], capture_output=True, text=True,
@@ -261,3 +263,55 @@ def test_disabled_mapping_is_not_polled(clients, pipeline, poller):
     lam.update_event_source_mapping(UUID=esm, Enabled=True)
     wait_for("the queue to drain once enabled", lambda: queue_counts(sqs, pipeline["queue_url"]) == (0, 0), 60)
     assert [i["id"]["S"] for i in scan(clients["dynamodb"], pipeline["table"])] == ["waits"]
+
+
+def test_image_function_from_the_local_registry(clients, pipeline, registry, poller, tmp_path):
+    """PackageType Image: the handler comes from the image's Cmd, the code from /var/task."""
+    address, crane = registry
+    assert poller["registry"] == address
+    layer = tmp_path / "layer.tar"
+    with tarfile.open(str(layer), "w") as archive:
+        for name, data in (("var/task/app.py", HANDLER.replace('"env_marker": {"S": os.environ.get("MARKER", "")},',
+                                                               '"env_marker": {"S": os.environ.get("IMAGE_MARKER", "")},')),
+                           ("etc/ignored.txt", "outside LAMBDA_TASK_ROOT")):
+            info = tarfile.TarInfo(name)
+            payload = data.encode("utf-8")
+            info.size = len(payload)
+            archive.addfile(info, io.BytesIO(payload))
+    ref = "%s/%s:latest" % (address, pipeline["name"])
+
+    def crane_run(*args):
+        done = subprocess.run([crane] + list(args), capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    crane_run("append", "-f", str(layer), "-t", ref)
+    crane_run("mutate", ref, "--cmd", "app.handler", "--workdir", "/var/task", "-e", "IMAGE_MARKER=from-image",
+              "-t", ref)
+    digest = crane_run("digest", ref)
+    image_uri = "%s/%s@%s" % (address, pipeline["name"], digest)
+
+    lam = clients["lambda"]
+    role = lam.get_function(FunctionName=pipeline["name"])["Configuration"]["Role"]
+    name = pipeline["name"] + "-img"
+    lam.create_function(FunctionName=name, PackageType="Image", Role=role, Code={"ImageUri": image_uri},
+                        Timeout=10, Environment={"Variables": {"TABLE_NAME": pipeline["table"]}})
+    try:
+        esm = clients["lambda"].create_event_source_mapping(
+            EventSourceArn=pipeline["queue_arn"], FunctionName=name, BatchSize=10)
+        pipeline["mappings"].append(esm["UUID"])
+        clients["sqs"].send_message(QueueUrl=pipeline["queue_url"], MessageBody="from-image-1")
+        items = wait_for("the image function's item", lambda: scan(clients["dynamodb"], pipeline["table"]), 90)
+        assert [i["id"]["S"] for i in items] == ["from-image-1"]
+        assert items[0]["function_name"]["S"] == name
+        assert items[0]["env_marker"]["S"] == "from-image"
+        wait_for("the queue to be empty", lambda: queue_counts(clients["sqs"], pipeline["queue_url"]) == (0, 0), 30)
+        extracted = os.path.join(os.path.dirname(poller["log_dir"]), "work", name)
+        files = [os.path.relpath(os.path.join(d, f), extracted) for d, _s, fs in os.walk(extracted) for f in fs]
+        assert any(f.endswith(os.path.join("rootfs", "var", "task", "app.py")) for f in files), files
+        assert not any("ignored.txt" in f for f in files), files
+    finally:
+        for mapping_uuid in list(pipeline["mappings"]):
+            lam.delete_event_source_mapping(UUID=mapping_uuid)
+            pipeline["mappings"].remove(mapping_uuid)
+        lam.delete_function(FunctionName=name)
