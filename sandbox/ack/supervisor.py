@@ -28,6 +28,7 @@ Only --healthz-addr is rewritten, to 127.0.0.1:<service port> (sqs 18001, dynamo
 lambda 18003), since every pod would otherwise want :8081 on the one loopback address.
 """
 
+import base64
 import datetime
 import http.server
 import json
@@ -307,7 +308,6 @@ class Supervisor:
                 secret = self.core.read_namespaced_secret(src.secret_key_ref.name, pod.metadata.namespace)
                 raw = (secret.data or {}).get(src.secret_key_ref.key)
                 if raw is not None:
-                    import base64  # pylint: disable=import-outside-toplevel
                     value = base64.b64decode(raw).decode()
             elif src.config_map_key_ref is not None:
                 cm = self.core.read_namespaced_config_map(src.config_map_key_ref.name, pod.metadata.namespace)

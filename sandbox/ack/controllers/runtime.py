@@ -24,6 +24,7 @@ import heapq
 import http.server
 import logging
 import os
+import signal
 import threading
 import time
 
@@ -92,7 +93,9 @@ def parse_flags(argv):
     parser.add_argument("--aws-endpoint-url", default="")
     parser.add_argument("--aws-identity-endpoint-url", default="")
     parser.add_argument("--allow-unsafe-aws-endpoint-urls", action="store_true")
-    parser.add_argument("--enable-development-logging", default="false")
+    for flag in ("--enable-development-logging", "--enable-leader-election", "--enable-carm"):
+        # Go bool flags: bare (--flag) or with a value (--flag=false)
+        parser.add_argument(flag, nargs="?", const="true", default="false")
     parser.add_argument("--log-level", default="info")
     parser.add_argument("--watch-namespace", default="")
     parser.add_argument("--deletion-policy", default="delete", choices=["delete", "retain"])
@@ -590,8 +593,6 @@ def run(service, manager_classes, argv=None):
             t.start()
             threads.append(t)
     ready.set()
-    import signal  # pylint: disable=import-outside-toplevel
-
     def _stop(_signum, _frame):
         LOG.info("signal received, stopping")
         stop.set()
