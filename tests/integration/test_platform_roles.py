@@ -1,0 +1,348 @@
+# Copyright (c) ackops.serverless contributors
+# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+"""Integration tests of the irsa and controllers roles (playbooks/irsa.yml, playbooks/controllers.yml) on the sandbox.
+
+Each playbook runs in a subprocess with ANSIBLE_CONFIG=/work/main/ansible.cfg and inventories/sandbox, as a user
+runs it. Results are read back from the sandbox: IAM from moto with boto3, releases with helm, Kubernetes objects
+with the kubernetes client. The tests run in file order: install, converge checks, annotation/restart, error
+messages, then delete (which refuses while an ACK resource exists) and, at the end, a re-install so the sandbox
+is left with the controllers it had before.
+"""
+
+import json
+import os
+import re
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import boto3
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent.parent
+INVENTORY = REPO / "inventories" / "sandbox"
+ANSIBLE_PLAYBOOK = REPO / ".venv" / "bin" / "ansible-playbook"
+NAMESPACE = "ack-system"
+CLUSTER = "ackops-sandbox"
+SERVICES = ("sqs", "dynamodb", "lambda")
+MANAGED = {
+    "sqs": ["arn:aws:iam::aws:policy/AmazonSQSFullAccess"],
+    "dynamodb": ["arn:aws:iam::aws:policy/AmazonDynamoDBFullAccess"],
+    "lambda": [],
+}
+RECAP = re.compile(r"^localhost\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+def role_name(service):
+    return "{0}-ack-{1}-controller".format(CLUSTER, service)
+
+
+class Run(object):
+    def __init__(self, proc):
+        self.rc = proc.returncode
+        self.output = proc.stdout
+        found = RECAP.findall(self.output)
+        assert found, "no PLAY RECAP in the output:\n" + self.output[-4000:]
+        self.ok = sum(int(r[0]) for r in found)
+        self.changed = sum(int(r[1]) for r in found)
+        self.failed = sum(int(r[3]) for r in found)
+
+    def changed_tasks(self):
+        """Names of the tasks that reported a change (for assertion messages)."""
+        names, current = [], None
+        for line in self.output.splitlines():
+            if line.startswith("TASK ["):
+                current = line
+            elif line.startswith("changed:") and current:
+                names.append(current)
+        return names
+
+
+@pytest.fixture(scope="module")
+def env(sandbox):
+    merged = dict(os.environ)
+    merged.update(sandbox)
+    merged["ANSIBLE_CONFIG"] = str(REPO / "ansible.cfg")
+    merged["ANSIBLE_NOCOLOR"] = "1"
+    merged["ANSIBLE_DEPRECATION_WARNINGS"] = "0"
+    return merged
+
+
+@pytest.fixture(scope="module")
+def play(env):
+    def run(playbook, *args, extra_env=None, timeout=900):
+        run_env = dict(env)
+        run_env.update(extra_env or {})
+        cmd = [str(ANSIBLE_PLAYBOOK), "-i", str(INVENTORY), str(REPO / "playbooks" / playbook)] + list(args)
+        proc = subprocess.run(cmd, cwd=REPO, env=run_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              text=True, timeout=timeout)
+        return Run(proc)
+
+    return run
+
+
+@pytest.fixture(scope="module")
+def aws(sandbox):
+    kwargs = dict(endpoint_url=sandbox["AWS_ENDPOINT_URL"], region_name=sandbox["AWS_REGION"],
+                  aws_access_key_id="testing", aws_secret_access_key="testing")
+    return {name: boto3.client(name, **kwargs) for name in ("iam", "eks")}
+
+
+@pytest.fixture(scope="module")
+def kube(sandbox):
+    from kubernetes import client, config
+
+    api_client = config.new_client_from_config(config_file=sandbox["KUBECONFIG"])
+    return {
+        "core": client.CoreV1Api(api_client),
+        "apps": client.AppsV1Api(api_client),
+        "custom": client.CustomObjectsApi(api_client),
+    }
+
+
+@pytest.fixture(scope="module")
+def managed_policies_loaded(aws):
+    """moto knows AWS managed policies only when started with MOTO_IAM_LOAD_MANAGED_POLICIES=true."""
+    try:
+        aws["iam"].get_policy(PolicyArn=MANAGED["sqs"][0])
+    except aws["iam"].exceptions.NoSuchEntityException:
+        pytest.fail("moto in the sandbox has no AWS managed policies: start it with MOTO_IAM_LOAD_MANAGED_POLICIES=true "
+                    "(sandbox/aws/moto_main.py); the irsa role attaches AmazonSQSFullAccess and AmazonDynamoDBFullAccess",
+                    pytrace=False)
+
+
+def helm_releases(env):
+    out = subprocess.run(["helm", "list", "-n", NAMESPACE, "-o", "json"], env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, check=True, timeout=60).stdout
+    return {r["name"]: r for r in json.loads(out or "[]")}
+
+
+def issuer_host_path(aws):
+    issuer = aws["eks"].describe_cluster(name=CLUSTER)["cluster"]["identity"]["oidc"]["issuer"]
+    return issuer[len("https://"):]
+
+
+def role_exists(aws, name):
+    try:
+        aws["iam"].get_role(RoleName=name)
+        return True
+    except aws["iam"].exceptions.NoSuchEntityException:
+        return False
+
+
+@pytest.fixture(scope="module", autouse=True)
+def restore_controllers(play, env):
+    """Leave the sandbox with the controllers installed, as the tests found (or as site.yml leaves) it."""
+    yield
+    play("irsa.yml")
+    play("controllers.yml")
+
+
+def test_irsa_creates_roles_with_exact_trust_policy(play, aws, managed_policies_loaded):
+    first = play("irsa.yml")
+    assert first.rc == 0, first.output[-4000:]
+
+    host_path = issuer_host_path(aws)
+    account = "123456789012"
+    provider_arn = "arn:aws:iam::{0}:oidc-provider/{1}".format(account, host_path)
+    providers = [p["Arn"] for p in aws["iam"].list_open_id_connect_providers()["OpenIDConnectProviderList"]]
+    assert provider_arn in providers
+    assert aws["iam"].get_open_id_connect_provider(OpenIDConnectProviderArn=provider_arn)["ClientIDList"] == [
+        "sts.amazonaws.com"]
+
+    for service in SERVICES:
+        role = aws["iam"].get_role(RoleName=role_name(service))["Role"]
+        assert role["AssumeRolePolicyDocument"] == {
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Effect": "Allow",
+                "Principal": {"Federated": provider_arn},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {"StringEquals": {
+                    host_path + ":sub": "system:serviceaccount:ack-system:ack-{0}-controller".format(service),
+                    host_path + ":aud": "sts.amazonaws.com",
+                }},
+            }],
+        }
+        tags = {t["Key"]: t["Value"] for t in role.get("Tags", [])}
+        assert tags == {"app.kubernetes.io/managed-by": "ackops.serverless", "ackops.io/cluster": CLUSTER}
+        attached = sorted(p["PolicyArn"] for p in
+                          aws["iam"].list_attached_role_policies(RoleName=role_name(service))["AttachedPolicies"])
+        assert attached == MANAGED[service]
+        inline = aws["iam"].list_role_policies(RoleName=role_name(service))["PolicyNames"]
+        assert inline == (["ack-lambda-controller"] if service == "lambda" else [])
+
+    doc = aws["iam"].get_role_policy(RoleName=role_name("lambda"), PolicyName="ack-lambda-controller")["PolicyDocument"]
+    pass_role = [s for s in doc["Statement"] if s["Action"] == "iam:PassRole"]
+    assert pass_role == [{"Sid": "LambdaControllerPassRole", "Effect": "Allow", "Action": "iam:PassRole", "Resource": "*",
+                          "Condition": {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}}]
+    actions = [a for s in doc["Statement"] for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])]
+    for needed in ("lambda:*", "s3:Get*", "ecr:Get*", "ecr:BatchGet*", "ecr:GetDownloadUrlForLayer"):
+        assert needed in actions
+
+    second = play("irsa.yml")
+    assert second.rc == 0, second.output[-4000:]
+    assert second.changed == 0, second.changed_tasks()
+    check = play("irsa.yml", "--check", "--diff")
+    assert check.rc == 0, check.output[-4000:]
+    assert check.changed == 0, check.changed_tasks()
+
+
+def test_controllers_install_and_converge(play, env, kube, aws, managed_policies_loaded):
+    first = play("controllers.yml")
+    assert first.rc == 0, first.output[-4000:]
+
+    releases = helm_releases(env)
+    expected_charts = {"sqs": "sqs-chart-1.6.1", "dynamodb": "dynamodb-chart-1.9.2", "lambda": "lambda-chart-1.14.1"}
+    for service in SERVICES:
+        release = releases.get("ack-{0}-controller".format(service))
+        assert release is not None, "release ack-{0}-controller missing: {1}".format(service, sorted(releases))
+        assert release["status"] == "deployed"
+        assert release["chart"] == expected_charts[service]
+
+        values = json.loads(subprocess.run(
+            ["helm", "get", "values", "-n", NAMESPACE, "ack-{0}-controller".format(service), "-o", "json"],
+            env=env, stdout=subprocess.PIPE, text=True, check=True, timeout=60).stdout)
+        role_arn = aws["iam"].get_role(RoleName=role_name(service))["Role"]["Arn"]
+        assert values["aws"] == {"region": "us-east-1", "endpoint_url": "http://127.0.0.1:15001",
+                                 "allow_unsafe_aws_endpoint_urls": True}
+        assert values["serviceAccount"] == {"create": True, "name": "ack-{0}-controller".format(service),
+                                            "annotations": {"eks.amazonaws.com/role-arn": role_arn}}
+
+        sa = kube["core"].read_namespaced_service_account("ack-{0}-controller".format(service), NAMESPACE)
+        assert sa.metadata.annotations["eks.amazonaws.com/role-arn"] == role_arn
+        deployment = kube["apps"].read_namespaced_deployment("ack-{0}-controller".format(service), NAMESPACE)
+        available = [c for c in deployment.status.conditions or [] if c.type == "Available"]
+        assert available and available[0].status == "True"
+
+    second = play("controllers.yml")
+    assert second.rc == 0, second.output[-4000:]
+    assert second.changed == 0, second.changed_tasks()
+    check = play("controllers.yml", "--check", "--diff")
+    assert check.rc == 0, check.output[-4000:]
+    assert check.changed == 0, check.changed_tasks()
+
+
+def test_controllers_latest_resolves_to_the_registry_version(play, env):
+    charts = json.dumps({"controllers_charts": [{"service": "sqs", "version": "latest"}]})
+    run = play("controllers.yml", "-e", charts, "-e", "controllers_role_arns={}", "-v")
+    assert run.rc == 0, run.output[-4000:]
+    # 1.6.1 is the only (so the newest) sqs chart in the sandbox registry: nothing to upgrade.
+    assert run.changed == 0, run.changed_tasks()
+    assert re.search(r'controllers_installed_versions:\s*\n\s+sqs: 1\.6\.1', run.output) or \
+        "'sqs': '1.6.1'" in run.output or '"sqs": "1.6.1"' in run.output, run.output[-3000:]
+    assert helm_releases(env)["ack-sqs-controller"]["chart"] == "sqs-chart-1.6.1"
+
+
+def test_irsa_reannotates_and_restarts_only_changed_controllers(play, kube, aws, managed_policies_loaded):
+    sqs = "ack-sqs-controller"
+    wrong = "arn:aws:iam::123456789012:role/not-the-controller-role"
+    kube["core"].patch_namespaced_service_account(
+        sqs, NAMESPACE, {"metadata": {"annotations": {"eks.amazonaws.com/role-arn": wrong}}})
+    before = {s: (kube["apps"].read_namespaced_deployment("ack-{0}-controller".format(s), NAMESPACE)
+                  .spec.template.metadata.annotations or {}).get("kubectl.kubernetes.io/restartedAt")
+              for s in SERVICES}
+
+    check = play("irsa.yml", "--check")
+    assert check.rc == 0, check.output[-4000:]
+    assert check.changed == 2, check.changed_tasks()  # annotation + restart, reported but not made
+    sa = kube["core"].read_namespaced_service_account(sqs, NAMESPACE)
+    assert sa.metadata.annotations["eks.amazonaws.com/role-arn"] == wrong
+
+    time.sleep(1.1)  # restartedAt has a resolution of one second
+    run = play("irsa.yml")
+    assert run.rc == 0, run.output[-4000:]
+    assert run.changed == 2, run.changed_tasks()
+    sa = kube["core"].read_namespaced_service_account(sqs, NAMESPACE)
+    assert sa.metadata.annotations["eks.amazonaws.com/role-arn"] == aws["iam"].get_role(RoleName=role_name("sqs"))["Role"]["Arn"]
+    after = {s: (kube["apps"].read_namespaced_deployment("ack-{0}-controller".format(s), NAMESPACE)
+                 .spec.template.metadata.annotations or {}).get("kubectl.kubernetes.io/restartedAt")
+             for s in SERVICES}
+    assert after["sqs"] and after["sqs"] != before["sqs"]
+    assert after["dynamodb"] == before["dynamodb"]
+    assert after["lambda"] == before["lambda"]
+
+    again = play("irsa.yml")
+    assert again.changed == 0, again.changed_tasks()
+    # The restarted controller comes back: one wait for Available covers the sandbox and EKS.
+    converged = play("controllers.yml")
+    assert converged.rc == 0, converged.output[-4000:]
+    assert converged.changed == 0, converged.changed_tasks()
+
+
+def test_missing_cluster_is_a_clear_error(play):
+    run = play("irsa.yml", "-e", "ackops_eks_cluster_name=no-such-cluster")
+    assert run.rc != 0
+    assert run.failed == 1
+    assert "EKS cluster 'no-such-cluster' was not found in region us-east-1: check cluster_name and the region" in run.output
+
+
+def test_wrong_region_is_a_clear_error(play):
+    run = play("irsa.yml", "-e", "ackops_aws_region=eu-west-1",
+               extra_env={"AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "eu-west-1"})
+    assert run.rc != 0
+    assert "EKS cluster 'ackops-sandbox' was not found in region eu-west-1" in run.output
+
+
+def test_missing_credentials_are_a_clear_error(play, tmp_path):
+    cleared = {"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_SESSION_TOKEN": "", "AWS_PROFILE": "",
+               "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"), "AWS_CONFIG_FILE": str(tmp_path / "none"),
+               "AWS_EC2_METADATA_DISABLED": "true"}
+    run = play("irsa.yml", extra_env=cleared)
+    assert run.rc != 0
+    assert "No AWS credentials found: set valid AWS credentials in the environment" in run.output
+
+
+def test_controllers_delete_refuses_while_ack_resources_exist(play, env, kube):
+    name = "platform-guard-" + uuid.uuid4().hex[:6]
+    queue = {"apiVersion": "sqs.services.k8s.aws/v1alpha1", "kind": "Queue",
+             "metadata": {"name": name, "namespace": "default"}, "spec": {"queueName": name}}
+    kube["custom"].create_namespaced_custom_object("sqs.services.k8s.aws", "v1alpha1", "default", "queues", queue)
+    try:
+        run = play("controllers.yml", "-e", "controllers_operation=delete")
+        assert run.rc != 0
+        assert "Not uninstalling the ACK controllers" in run.output
+        assert "Queue/default/" + name in run.output
+        assert "controllers_force_delete=true" in run.output
+        assert set("ack-{0}-controller".format(s) for s in SERVICES) <= set(helm_releases(env))
+    finally:
+        kube["custom"].delete_namespaced_custom_object("sqs.services.k8s.aws", "v1alpha1", "default", "queues", name)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        items = kube["custom"].list_namespaced_custom_object("sqs.services.k8s.aws", "v1alpha1", "default", "queues")
+        if not [i for i in items["items"] if i["metadata"]["name"] == name]:
+            break
+        time.sleep(1)
+    else:
+        pytest.fail("the stand-in sqs controller did not remove the finalizer of Queue default/" + name)
+
+
+def test_delete_leaves_no_release_role_or_policy(play, env, aws, kube):
+    others = [q["metadata"]["namespace"] + "/" + q["metadata"]["name"] for q in
+              kube["custom"].list_cluster_custom_object("sqs.services.k8s.aws", "v1alpha1", "queues")["items"]]
+    if others:
+        pytest.skip("ACK resources of other tests exist ({0}); delete would rightly refuse".format(others))
+
+    controllers = play("controllers.yml", "-e", "controllers_operation=delete")
+    assert controllers.rc == 0, controllers.output[-4000:]
+    releases = helm_releases(env)
+    assert not [r for r in releases if r.startswith("ack-") and r.endswith("-controller")], releases
+    irsa = play("irsa.yml", "-e", "irsa_operation=delete")
+    assert irsa.rc == 0, irsa.output[-4000:]
+    for service in SERVICES:
+        assert not role_exists(aws, role_name(service))
+    leftovers = [r["RoleName"] for r in aws["iam"].list_roles()["Roles"] if r["RoleName"].startswith(CLUSTER + "-ack-")]
+    assert leftovers == []
+    assert aws["iam"].list_instance_profiles()["InstanceProfiles"] == [] or all(
+        not p["InstanceProfileName"].startswith(CLUSTER + "-ack-") for p in aws["iam"].list_instance_profiles()["InstanceProfiles"])
+    # The OIDC provider is shared: it stays unless asked for.
+    host_path = issuer_host_path(aws)
+    assert any(p["Arn"].endswith(host_path) for p in aws["iam"].list_open_id_connect_providers()["OpenIDConnectProviderList"])
+
+    again = play("controllers.yml", "-e", "controllers_operation=delete")
+    assert again.rc == 0 and again.changed == 0, again.changed_tasks()
+    again = play("irsa.yml", "-e", "irsa_operation=delete")
+    assert again.rc == 0 and again.changed == 0, again.changed_tasks()
