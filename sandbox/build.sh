@@ -30,7 +30,14 @@ esac
 out=$cache/bin/$component-$version
 if [ -x "$out" ]; then echo "$out"; exit 0; fi
 
-mkdir -p "$cache/bin" "$cache/logs" "$cache/src"
+mkdir -p "$cache/bin" "$cache/logs" "$cache/src" "$cache/locks"
+# One build per component at a time: a second caller (another `sandboxctl up`) waits, then finds the binary.
+exec 9>"$cache/locks/$component.lock"
+if ! flock -n 9; then
+  printf 'sandbox build: another build of %s is running; waiting for it\n' "$component" >&2
+  flock 9
+fi
+if [ -x "$out" ]; then echo "$out"; exit 0; fi
 log=$cache/logs/build-$component-$version.log
 work=$cache/src/$component-$version
 rm -rf "$work"; mkdir -p "$work"; cd "$work"

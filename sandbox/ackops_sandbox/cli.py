@@ -48,7 +48,8 @@ def _foreign_build_running(binary):
     return False
 
 
-def ensure_binaries(wanted):
+def build(wanted):
+    """Build missing binaries (unlocked: build.sh serialises builds of one component itself)."""
     for name in wanted:
         target = config.binary(name)
         if not target.exists() and _foreign_build_running(target):
@@ -62,12 +63,18 @@ def ensure_binaries(wanted):
             if result.returncode != 0 or not target.exists():
                 raise SandboxError(f"building {name} failed (see the messages above)")
             say(f"{name}: built in {time.monotonic() - started:.0f}s")
-        link = config.CACHE_BIN / config.PATH_NAMES[name]
-        if not link.is_symlink() or os.readlink(link) != target.name:
-            tmp = link.with_name(link.name + ".lnk")
-            tmp.unlink(missing_ok=True)
-            tmp.symlink_to(target.name)
-            os.replace(tmp, link)
+        link_on_path(name)
+
+
+def link_on_path(name):
+    """CACHE_BIN/<plain name> -> <name>-<version>, so PATH from .sandbox/env finds helm, crane, ..."""
+    target = config.binary(name)
+    link = config.CACHE_BIN / config.PATH_NAMES[name]
+    if not link.is_symlink() or os.readlink(link) != target.name:
+        tmp = link.with_name(link.name + ".lnk")
+        tmp.unlink(missing_ok=True)
+        tmp.symlink_to(target.name)
+        os.replace(tmp, link)
 
 
 # ---------------------------------------------------------------- up
@@ -104,35 +111,50 @@ def _start(comp, env):
     say(f"{comp.name}: ready in {time.monotonic() - started:.1f}s")
 
 
+def _ensure_running(comp, env):
+    pid = proc.read_pid(comp.name, comp.signature())
+    if pid is not None:
+        ok, detail = comp.ready()
+        if not ok:  # alive but not answering: it may be settling after a dependency came back
+            ok, detail = wait_ready(comp, min(comp.timeout, 30))
+        if ok:
+            say(f"{comp.name}: running (PID {pid})")
+            return
+        say(f"{comp.name}: PID {pid} is unhealthy ({detail}); restarting it")
+        proc.stop(comp.name, pid)
+    else:
+        for orphan in proc.stop_orphans(comp.name):
+            say(f"{comp.name}: killed PID {orphan}, left behind by its dead main process")
+    _start(comp, env)
+
+
 def up(_args):
-    with locked():
-        components = [c for c in COMPONENTS if c.enabled()]
-        pki.ensure_pki()
-        pki.write_env_file()
-        for sub in (config.ETCD_DATA, config.REGISTRY_DATA):
-            sub.mkdir(parents=True, exist_ok=True)
-        os.chmod(config.ETCD_DATA, 0o700)
-        env = config.resolved_env()
-        for comp in components:
-            ensure_binaries(comp.binaries)  # per component, so early ones run while later ones build
-            pid = proc.read_pid(comp.name, comp.signature())
-            if pid is not None:
-                ok, detail = comp.ready()
-                if not ok:  # alive but not answering: it may be settling after a dependency came back
-                    ok, detail = wait_ready(comp, min(comp.timeout, 30))
-                if ok:
-                    say(f"{comp.name}: running (PID {pid})")
-                    continue
-                say(f"{comp.name}: PID {pid} is unhealthy ({detail}); restarting it")
-                proc.stop(comp.name, pid)
-            else:
-                for orphan in proc.stop_orphans(comp.name):
-                    say(f"{comp.name}: killed PID {orphan}, left behind by its dead main process")
-            _start(comp, env)
-        if not config.KUBECONFIG.exists():
-            pki.write_kubeconfig()
-        ensure_binaries(ALWAYS_BUILT)
-        say(f"ready. Load the environment with: set -a; . {config.ENV_FILE}; set +a")
+    components = [c for c in COMPONENTS if c.enabled()]
+    while True:
+        # Start, in order, every component whose binaries exist; the lock is not held while a
+        # binary builds, so other `up`/`status`/`down` calls are not stuck behind a cold build.
+        with locked():
+            pki.ensure_pki()
+            pki.write_env_file()
+            for sub in (config.ETCD_DATA, config.REGISTRY_DATA):
+                sub.mkdir(parents=True, exist_ok=True)
+            os.chmod(config.ETCD_DATA, 0o700)
+            env = config.resolved_env()
+            blocked = None
+            for comp in components:
+                if not all(config.binary(b).exists() for b in comp.binaries):
+                    blocked = comp
+                    break
+                for name in comp.binaries:
+                    link_on_path(name)
+                _ensure_running(comp, env)
+            if config.SERVING_CERT.exists() and not config.KUBECONFIG.exists():
+                pki.write_kubeconfig()
+        if blocked is None:
+            break
+        build(blocked.binaries)
+    build(ALWAYS_BUILT)
+    say(f"ready. Load the environment with: set -a; . {config.ENV_FILE}; set +a")
     return 0
 
 
