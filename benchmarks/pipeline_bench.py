@@ -198,7 +198,7 @@ def wait_url(url, timeout):
     while True:
         try:
             with urllib.request.urlopen(url, timeout=2) as resp:
-                if resp.status == 200:
+                if 200 <= resp.status < 300:
                     return
         except OSError:
             if time.monotonic() > deadline:

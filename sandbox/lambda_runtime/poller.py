@@ -146,13 +146,14 @@ class Functions:
             code = function_code.prepare(fn, dest, self.rt.endpoint, self.rt.registry, self.rt.crane,
                                          self.rt.account_id, self.rt.region)
             python = rie_process.runtime_python(LOG.info)
-            port = self.rt.ports.take()
+            ports = self.rt.ports.take_many(2)
             try:
                 proc = rie_process.FunctionProcess(
-                    fn["Configuration"], code, port, os.path.join(self.rt.log_dir, "lambda-%s.log" % name),
+                    fn["Configuration"], code, ports, os.path.join(self.rt.log_dir, "lambda-%s.log" % name),
                     self.rt.endpoint, self.rt.region, python, self.rt.rie, self.rt.pid_dir)
             except Exception:
-                self.rt.ports.give(port)
+                for port in ports:
+                    self.rt.ports.give(port)
                 raise
         except (function_code.CodeError, rie_process.RuntimeStartError) as exc:
             LOG.error("function %s: %s (retrying in %.0f s)", name, exc, CODE_RETRY_SECONDS)
@@ -174,7 +175,8 @@ class Functions:
 
     def _retire(self, proc):
         proc.stop()  # waits for an in-flight invocation (it holds the same lock)
-        self.rt.ports.give(proc.port)
+        for port in proc.ports:
+            self.rt.ports.give(port)
 
     def _stop(self, name, why):
         with self._lock:
@@ -182,6 +184,7 @@ class Functions:
         if item:
             LOG.info("function %s: stopping runtime (%s)", name, why)
             self._retire(item[1])
+            shutil.rmtree(os.path.join(self.rt.work_dir, name), ignore_errors=True)
 
     def stop_all(self):
         with self._lock:
@@ -376,8 +379,10 @@ class Runtime:
                 LOG.exception("poll cycle failed")
             self.stopping.wait(self.poll_interval)
 
-    def shutdown(self):
+    def shutdown(self, loop_thread=None):
         self.stopping.set()
+        if loop_thread is not None:
+            loop_thread.join(timeout=30)  # no new worker or process may start behind our back
         for worker in self.workers.values():
             worker.stopping.set()
         for worker in self.workers.values():
@@ -506,7 +511,7 @@ def main(argv=None):
     try:
         server.serve_forever(poll_interval=0.5)
     finally:
-        runtime.shutdown()
+        runtime.shutdown(loop)
         server.server_close()
         LOG.info("lambda runtime stopped")
     return 0

@@ -100,6 +100,17 @@ class PortPool:
         self._free = list(range(first, last + 1))
         self._lock = threading.Lock()
 
+    def take_many(self, count):
+        taken = []
+        try:
+            for _i in range(count):
+                taken.append(self.take())
+        except RuntimeStartError:
+            for port in taken:
+                self.give(port)
+            raise
+        return taken
+
     def take(self):
         with self._lock:
             for port in list(self._free):
@@ -157,14 +168,19 @@ def function_environment(config, code, endpoint, region, extra=None):
 class FunctionProcess:
     """One RIE + awslambdaric process serving one function version, invoked one event at a time."""
 
-    def __init__(self, config, code, port, log_path, endpoint, region, python, rie, pid_dir=None):
+    def __init__(self, config, code, ports, log_path, endpoint, region, python, rie, pid_dir=None):
+        """ports: (invoke port, Runtime API port); every RIE needs its own of both."""
         self.name = config["FunctionName"]
         self.timeout = int(config.get("Timeout") or 3)
+        self.ports = tuple(ports)
+        port, api_port = self.ports
         self.port = port
         self.url = "http://127.0.0.1:%d%s" % (port, INVOKE_PATH)
         self._lock = threading.Lock()
         self._log = open(log_path, "ab", buffering=0)
+        # RIE's Runtime API defaults to 127.0.0.1:9001: a second RIE would panic on it.
         cmd = [rie, "--runtime-interface-emulator-address", "127.0.0.1:%d" % port,
+               "--runtime-api-address", "127.0.0.1:%d" % api_port,
                python, "-m", "awslambdaric", code.handler]
         self._log.write(("=== %s starting %s on port %d, handler %s, code %s\n" % (
             time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), self.name, port, code.handler, code.code_dir)).encode())
@@ -183,6 +199,7 @@ class FunctionProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
+                self.stop()
                 raise RuntimeStartError("RIE for %s exited with %s at start; see its log" % (self.name, self.proc.returncode))
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):

@@ -46,7 +46,7 @@ def wait_http(url, proc, timeout, log_path):
             break
         try:
             status, body = _get(url)
-            if status == 200:
+            if 200 <= status < 300:  # moto answers /moto-api/config with 201
                 return body
             last = status
         except (urllib.error.URLError, OSError) as exc:
@@ -54,7 +54,7 @@ def wait_http(url, proc, timeout, log_path):
         time.sleep(0.3)
     with open(log_path, "rb") as handle:
         tail = handle.read()[-3000:].decode("utf-8", "replace")
-    raise AssertionError("%s did not answer 200 in %ss (last: %s); log tail:\n%s" % (url, timeout, last, tail))
+    raise AssertionError("%s did not answer 2xx in %ss (last: %s); log tail:\n%s" % (url, timeout, last, tail))
 
 
 def stop(proc):
@@ -125,6 +125,7 @@ def registry(tmp_path_factory):
     log_path = str(disk / "registry.log")
     address = "127.0.0.1:15103"
     with open(log_path, "ab") as log:
+        (disk / "data").mkdir()
         proc = subprocess.Popen([crane, "registry", "serve", "--address", address, "--disk", str(disk / "data")],
                                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     try:
