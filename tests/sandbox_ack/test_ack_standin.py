@@ -33,14 +33,21 @@ def helm(*args, check=True):
     return result
 
 
-def install(service, env):
-    helm("upgrade", "--install", "ack-%s-controller" % service,
+def install(service, env, release=None, service_account=None):
+    release = release or "ack-%s-controller" % service
+    helm("upgrade", "--install", release,
          "oci://%s/aws-controllers-k8s/%s-chart" % (env["ACKOPS_REGISTRY"], service),
          "--version", VERSIONS[service], "--plain-http", "--namespace", NAMESPACE, "--create-namespace",
          "--set", "aws.region=us-east-1", "--set", "aws.endpoint_url=%s" % env["AWS_ENDPOINT_URL"],
          "--set", "aws.allow_unsafe_aws_endpoint_urls=true",
+         "--set", "serviceAccount.name=%s" % (service_account or "ack-%s-controller" % service),
          "--set", "serviceAccount.annotations.eks\\.amazonaws\\.com/role-arn=%s" % role_arn(service),
          "--wait", "--timeout", "120s")
+
+
+def restart(apps, deployment):
+    apps.patch_namespaced_deployment(deployment, NAMESPACE, {"spec": {"template": {"metadata": {"annotations": {
+        "kubectl.kubernetes.io/restartedAt": time.strftime("%Y-%m-%dT%H:%M:%SZ")}}}}})
 
 
 def supervisor_status():
@@ -69,10 +76,12 @@ def pid_alive(pid):
 
 @pytest.fixture(scope="module")
 def ack(sandbox):
+    # The sandbox is shared: releases that another test or role installed are used as they are.
     listed = json.loads(helm("list", "--namespace", NAMESPACE, "--output", "json").stdout or "[]")
     existing = {r["name"] for r in listed}
     for service in VERSIONS:
-        install(service, sandbox)
+        if "ack-%s-controller" % service not in existing:
+            install(service, sandbox)
     kubernetes.config.load_kube_config(config_file=sandbox["KUBECONFIG"])
     core = kubernetes.client.CoreV1Api()
     try:
@@ -85,7 +94,10 @@ def ack(sandbox):
     role = iam.create_role(RoleName="standin-fn-%s" % SUFFIX, AssumeRolePolicyDocument=json.dumps(trust))["Role"]
     yield {"env": sandbox, "core": core, "apps": kubernetes.client.AppsV1Api(),
            "co": kubernetes.client.CustomObjectsApi(), "role": role}
-    iam.delete_role(RoleName=role["RoleName"])
+    try:
+        iam.delete_role(RoleName=role["RoleName"])
+    except iam.exceptions.NoSuchEntityException:
+        pass  # moto was reset meanwhile (the sandbox is shared)
     for service in VERSIONS:  # leave the sandbox as we found it
         if "ack-%s-controller" % service not in existing:
             helm("uninstall", "ack-%s-controller" % service, "--namespace", NAMESPACE, "--wait")
@@ -122,21 +134,24 @@ def synced(ack, service, plural, name):
 def test_charts_start_one_controller_per_deployment(ack):
     status = wait_for("three running controllers", lambda: (lambda s: s if all(
         svc in s["controllers"] and s["controllers"][svc]["alive"] for svc in VERSIONS) else None)(supervisor_status()))
-    pods = ack["core"].list_namespaced_pod(NAMESPACE, label_selector="app.kubernetes.io/instance in "
-                                           "(ack-sqs-controller,ack-dynamodb-controller,ack-lambda-controller)").items
     for service in VERSIONS:
         child = status["controllers"][service]
         assert pid_alive(child["pid"])
-        assert child["role_arn"] == role_arn(service)  # ServiceAccount annotation -> AWS_ROLE_ARN
+        sa = ack["core"].read_namespaced_service_account("ack-%s-controller" % service, NAMESPACE)
+        annotation = (sa.metadata.annotations or {}).get("eks.amazonaws.com/role-arn")
+        if child["role_arn"] != annotation:
+            # As on EKS, an annotation changed after the pod started applies after a rollout restart.
+            restart(ack["apps"], "ack-%s-controller-%s-chart" % (service, service))
+            child = wait_for("%s restarted with the annotated role" % service, lambda s=service, a=annotation: (
+                lambda c: c if c and c["alive"] and c["role_arn"] == a else None)(supervisor_status()["controllers"].get(s)))
+        assert annotation and child["role_arn"] == annotation  # ServiceAccount annotation -> AWS_ROLE_ARN
         assert child["health_port"] == {"sqs": 18001, "dynamodb": 18002, "lambda": 18003}[service]
-        pod = [p for p in pods if p.metadata.name == child["pod"]][0]
+        pod = ack["core"].read_namespaced_pod(child["pod"], NAMESPACE)
         assert child["pod_template_hash"] == pod.metadata.labels["pod-template-hash"]
         assert "--deletion-policy" in child["argv"] and "delete" in child["argv"]
         assert ack["env"]["AWS_ENDPOINT_URL"] in child["argv"]  # $(AWS_ENDPOINT_URL) expanded like the kubelet does
-        deployment = ack["apps"].read_namespaced_deployment("ack-%s-controller-%s-chart" % (service, service), NAMESPACE)
-        assert deployment.status.available_replicas == 1  # computed by kube-controller-manager from the pod
-        sa = ack["core"].read_namespaced_service_account("ack-%s-controller" % service, NAMESPACE)
-        assert sa.metadata.annotations["eks.amazonaws.com/role-arn"] == role_arn(service)
+        wait_for("Deployment of %s available" % service, lambda s=service: ack["apps"].read_namespaced_deployment(
+            "ack-%s-controller-%s-chart" % (s, s), NAMESPACE).status.available_replicas == 1)  # computed by KCM from the pod
         with urllib.request.urlopen("http://127.0.0.1:%d/healthz" % child["health_port"], timeout=5) as response:
             assert response.status == 200
 
@@ -213,9 +228,8 @@ def test_undefined_key_attribute_is_terminal(ack):
 
 
 def test_rollout_restart_starts_a_new_process(ack):
-    before = supervisor_status()["controllers"]["dynamodb"]
-    ack["apps"].patch_namespaced_deployment("ack-dynamodb-controller-dynamodb-chart", NAMESPACE, {"spec": {"template": {
-        "metadata": {"annotations": {"kubectl.kubernetes.io/restartedAt": time.strftime("%Y-%m-%dT%H:%M:%SZ")}}}}})
+    before = wait_for("a dynamodb controller", lambda: supervisor_status()["controllers"].get("dynamodb"))
+    restart(ack["apps"], "ack-dynamodb-controller-dynamodb-chart")
     after = wait_for("a new dynamodb controller process", lambda: (lambda c: c if c and c["alive"] and c["pid"] != before["pid"]
                                                                    else None)(supervisor_status()["controllers"].get("dynamodb")))
     assert after["pod_template_hash"] != before["pod_template_hash"]
@@ -226,11 +240,22 @@ def test_rollout_restart_starts_a_new_process(ack):
 
 
 def test_uninstall_stops_the_controller(ack):
-    before = supervisor_status()["controllers"]["sqs"]
-    helm("uninstall", "ack-sqs-controller", "--namespace", NAMESPACE)
+    """A second sqs release takes over the sqs process (newest pod); uninstalling it stops that process.
+    The project's own release ack-sqs-controller, when installed, gets its process back."""
+    release = "ack-sqs-standin-test"
+    install("sqs", ack["env"], release=release, service_account=release)
+    try:
+        mine = wait_for("the test release's sqs process", lambda: (lambda c: c if c and c["alive"] and c["pod"].startswith(
+            release + "-sqs-chart-") else None)(supervisor_status()["controllers"].get("sqs")))
+        assert mine["role_arn"] == role_arn("sqs")
+    finally:
+        helm("uninstall", release, "--namespace", NAMESPACE)
     started = time.monotonic()
-    wait_for("sqs controller stopped", lambda: "sqs" not in supervisor_status()["controllers"] and not pid_alive(before["pid"]),
-             timeout=20)
-    assert time.monotonic() - started < 20
-    install("sqs", ack["env"])  # leave the sandbox as we found it
-    wait_for("sqs controller back", lambda: (supervisor_status()["controllers"].get("sqs") or {}).get("alive"))
+    wait_for("the test release's process stopped", lambda: not pid_alive(mine["pid"]), timeout=20)
+    stopped_after = time.monotonic() - started
+    assert stopped_after < 20
+    current = supervisor_status()["controllers"].get("sqs")
+    assert current is None or not current["pod"].startswith(release)
+    wait_for("sqs controller of ack-sqs-controller back", lambda: (
+        lambda c: c and c["alive"] and c["pod"].startswith("ack-sqs-controller-sqs-chart-"))(
+        supervisor_status()["controllers"].get("sqs")))

@@ -123,3 +123,13 @@ def test_conditions_order_and_terminal_has_no_transition_time():
                               runtime._cond(runtime.SYNCED, "True", "m", None, "t")])
     assert [c["type"] for c in conds] == [runtime.TERMINAL, runtime.SYNCED, runtime.READY]
     assert "lastTransitionTime" not in conds[0] and conds[1]["lastTransitionTime"] == "t"
+
+
+def test_sqs_json_attributes_compare_like_sqs_stores_them():
+    from controllers import sqs  # pylint: disable=import-outside-toplevel
+    assert sqs._same("redrivePolicy", '{"deadLetterTargetArn": "a", "maxReceiveCount": "3"}',
+                     '{"maxReceiveCount": 3, "deadLetterTargetArn": "a"}')
+    assert not sqs._same("redrivePolicy", '{"maxReceiveCount": "3"}', '{"maxReceiveCount": 4}')
+    assert sqs._same("policy", '{\n "Statement": [{"Effect": "Allow"}]\n}', '{"Statement": [{"Effect": "Allow"}]}')
+    assert sqs._same("visibilityTimeout", "45", "45") and not sqs._same("visibilityTimeout", "45", "30")
+    assert not sqs._same("delaySeconds", "0", None)

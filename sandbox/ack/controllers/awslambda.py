@@ -323,7 +323,7 @@ class EventSourceMappingManager(runtime.ResourceManager):
 
     def status(self, observed):
         arn = observed.get("EventSourceMappingArn") or "arn:aws:lambda:%s:%s:event-source-mapping:%s" % (
-            self.ctx.region, self.ctx.account_id, observed["UUID"])
+            self.ctx.current_region, self.ctx.account_id, observed["UUID"])
         modified = observed.get("LastModified")
         fields = {
             "uuid": observed["UUID"],

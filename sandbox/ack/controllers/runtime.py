@@ -49,6 +49,7 @@ FAILED_REFERENCE_MESSAGE = "Reference resolution failed"
 TERMINAL_REASON = "resource is in terminal condition"  # ackerr.Terminal, the reconcile error ACK records
 
 DELETION_POLICY_ANNOTATION = "services.k8s.aws/deletion-policy"
+REGION_ANNOTATION = "services.k8s.aws/region"
 RESYNC_ENV = "ACKOPS_STANDIN_RESYNC_SECONDS"
 
 
@@ -231,20 +232,32 @@ class Context:
         self.endpoint = flags.aws_endpoint_url or None
         self.session = boto3.session.Session(region_name=self.region)
         self._clients = {}
+        self._lock = threading.Lock()
+        self._local = threading.local()
         self.account_id = None
         kubernetes.config.load_kube_config(config_file=os.environ.get("KUBECONFIG"))
         self.custom = kubernetes.client.CustomObjectsApi()
 
+    @property
+    def current_region(self):
+        """The region of the resource being reconciled (annotation services.k8s.aws/region)."""
+        return getattr(self._local, "region", None) or self.region
+
+    def use_region(self, region):
+        self._local.region = region or self.region
+
     def client(self, name):
-        if name not in self._clients:
-            endpoint = self.endpoint
-            if name == "sts" and self.flags.aws_identity_endpoint_url:
-                endpoint = self.flags.aws_identity_endpoint_url
-            self._clients[name] = self.session.client(
-                name, endpoint_url=endpoint,
-                config=botocore.config.Config(retries={"max_attempts": 2, "mode": "standard"},
-                                              connect_timeout=5, read_timeout=30))
-        return self._clients[name]
+        key = (name, self.current_region)
+        with self._lock:
+            if key not in self._clients:
+                endpoint = self.endpoint
+                if name == "sts" and self.flags.aws_identity_endpoint_url:
+                    endpoint = self.flags.aws_identity_endpoint_url
+                self._clients[key] = self.session.client(
+                    name, region_name=key[1], endpoint_url=endpoint,
+                    config=botocore.config.Config(retries={"max_attempts": 2, "mode": "standard"},
+                                                  connect_timeout=5, read_timeout=30))
+            return self._clients[key]
 
     def caller_identity(self):
         ident = self.client("sts").get_caller_identity()
@@ -375,6 +388,7 @@ class Reconciler:
         if cr is None:
             return None
         self.reconciles += 1
+        self.ctx.use_region((cr["metadata"].get("annotations") or {}).get(REGION_ANNOTATION))
         if cr["metadata"].get("deletionTimestamp"):
             return self._reconcile_delete(cr)
         status = dict(cr.get("status") or {})
@@ -400,7 +414,8 @@ class Reconciler:
                     observed = self.rm.update(cr, spec, observed, diffs)
             arn, fields = self.rm.status(observed)
             status.update(fields)
-            status["ackResourceMetadata"] = {"arn": arn, "ownerAccountID": self.ctx.account_id, "region": self.ctx.region}
+            status["ackResourceMetadata"] = {"arn": arn, "ownerAccountID": self.ctx.account_id,
+                                             "region": self.ctx.current_region}
             if self.rm.is_synced(observed):
                 synced, message = "True", SYNCED_MESSAGE
             else:

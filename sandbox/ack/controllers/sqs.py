@@ -30,12 +30,24 @@ CREATE_ONLY = {"fifoQueue"}
 JSON_FIELDS = {"policy", "redrivePolicy", "redriveAllowPolicy"}
 
 
+def _canon(value):
+    """JSON documents compared the way SQS stores them: numbers given as strings ("3") come back
+    as numbers (maxReceiveCount), key order and whitespace do not matter."""
+    if isinstance(value, dict):
+        return {k: _canon(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_canon(v) for v in value]
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return value
+
+
 def _same(field, desired, observed):
     if observed is None:
         return False
     if field in JSON_FIELDS:
         try:
-            return json.loads(desired) == json.loads(observed)
+            return _canon(json.loads(desired)) == _canon(json.loads(observed))
         except ValueError:
             return desired == observed
     return str(desired).lower() == str(observed).lower()
