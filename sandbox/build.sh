@@ -97,5 +97,7 @@ if ! wait "$pid"; then
   die "building $component failed after $(( $(date +%s) - start ))s; full log: $log"
 fi
 mv "$out.tmp" "$out"
+# The duration is kept for benchmarks/sandbox_bench.py.
+echo "$(( $(date +%s) - start ))" > "$cache/logs/build-$component-$version.seconds"
 printf 'sandbox build: %s built in %ss\n' "$component" "$(( $(date +%s) - start ))" >&2
 echo "$out"

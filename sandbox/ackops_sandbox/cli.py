@@ -165,8 +165,10 @@ def down(args):
         for comp in reversed(COMPONENTS):
             pid = proc.read_pid(comp.name, comp.signature())
             if pid is not None:
-                say(f"{comp.name}: stopping PID {pid}")
-                proc.stop(comp.name, pid)
+                started = time.monotonic()
+                killed = proc.stop(comp.name, pid)
+                how = f"SIGKILL to {killed} after SIGTERM grace" if killed else "SIGTERM"
+                say(f"{comp.name}: stopped PID {pid} in {time.monotonic() - started:.1f}s ({how})")
             else:
                 for orphan in proc.stop_orphans(comp.name):
                     say(f"{comp.name}: killed PID {orphan}, left behind by its dead main process")

@@ -102,7 +102,8 @@ def start(name, argv, env, cwd):
 
 
 def stop(name, pid, grace=10.0):
-    """SIGTERM the component, SIGKILL whatever is left of its process group after grace seconds."""
+    """SIGTERM the component, SIGKILL whatever is left of its process group after grace seconds.
+    Returns the PIDs that had to be killed."""
     try:
         os.kill(pid, signal.SIGTERM)
     except ProcessLookupError:
@@ -113,7 +114,8 @@ def stop(name, pid, grace=10.0):
         if not process_group(pid):
             break
         time.sleep(0.2)
-    for member in process_group(pid):
+    killed = process_group(pid)
+    for member in killed:
         try:
             os.kill(member, signal.SIGKILL)
         except ProcessLookupError:
@@ -124,6 +126,7 @@ def stop(name, pid, grace=10.0):
             break
         time.sleep(0.1)
     pid_file(name).unlink(missing_ok=True)
+    return killed
 
 
 def _reap(pid):
