@@ -118,9 +118,23 @@ def spec_change_time(obj):
     return latest
 
 
-def _fingerprint(cond):
-    return (cond.get("type"), cond.get("status"), cond.get("lastTransitionTime"),
-            cond.get("reason"), cond.get("message"))
+def status_time(obj):
+    """Second of the status write the conditions come from: their latest lastTransitionTime.
+
+    Conditions set by the generated resource managers (ACK.Terminal and ACK.Recoverable from
+    ``updateConditions`` in code-generator's templates/pkg/resource/sdk.go.tpl) carry no
+    lastTransitionTime; ACK.ResourceSynced and Ready, set by the runtime in the same
+    reconcile, do. Since each reconcile starts from an empty list, an undated condition
+    belongs to the write dated by its dated siblings.
+    """
+    stamps = [parse_time(c.get("lastTransitionTime")) for c in conditions_of(obj)]
+    stamps = [s for s in stamps if s is not None]
+    return max(stamps) if stamps else None
+
+
+def _fingerprint(cond, written):
+    stamp = cond.get("lastTransitionTime") or "undated, written {0}".format(written)
+    return (cond.get("type"), cond.get("status"), stamp, cond.get("reason"), cond.get("message"))
 
 
 class ChangeMarker(object):
@@ -159,7 +173,8 @@ def marker_from_since(obj):
     are the stale ones.
     """
     meta = obj.get("metadata") or {}
-    baseline = set(_fingerprint(c) for c in conditions_of(obj))
+    written = status_time(obj)
+    baseline = set(_fingerprint(c, written) for c in conditions_of(obj))
     return ChangeMarker(spec_change_time(obj), meta.get("generation"), baseline, "since")
 
 
@@ -209,22 +224,28 @@ def markers_from_since(since):
     return markers
 
 
-def is_fresh(cond, marker):
-    """True when `cond` was written after the change described by `marker`."""
+def is_fresh(cond, marker, written=None):
+    """True when `cond` was written after the change described by `marker`.
+
+    `written` is the status_time() of the document holding `cond` (dates undated conditions).
+    """
     if cond is None:
         return False
     if marker is None:
         return True
-    if marker.baseline is not None and _fingerprint(cond) in marker.baseline:
-        # present, byte for byte, in the document returned by the change itself
+    if marker.baseline is not None and _fingerprint(cond, written) in marker.baseline:
+        # present, as is, in the document returned by the change itself
         return False
     if marker.time is None:
         return True
     stamp = parse_time(cond.get("lastTransitionTime"))
     if stamp is None:
-        return False
-    # ACK stamps every condition with Now() on each reconcile; >= because of the 1 s
-    # resolution (a reconcile finishing in the change's second has the same stamp).
+        stamp = written
+    if stamp is None:
+        # no dated condition at all: nothing tells it is old
+        return True
+    # ACK stamps conditions with Now() on each reconcile; >= because of the 1 s resolution
+    # (a reconcile finishing in the change's second has the same stamp).
     return stamp >= marker.time
 
 
@@ -278,8 +299,9 @@ def evaluate(obj, state, marker=None):
         return {"outcome": "pending", "reason": "resource not found"}
 
     marker = effective_marker(obj, marker)
+    written = status_time(obj)
     terminal = find_condition(obj, TERMINAL)
-    if terminal is not None and terminal.get("status") == "True" and is_fresh(terminal, marker):
+    if terminal is not None and terminal.get("status") == "True" and is_fresh(terminal, marker, written):
         return {"outcome": "failed", "reason": _describe(terminal)}
 
     synced = find_condition(obj, SYNCED)
@@ -288,7 +310,7 @@ def evaluate(obj, state, marker=None):
         reason = "no {0} condition yet (the controller has not reconciled it)".format(SYNCED)
     elif synced.get("status") != "True":
         reason = _describe(synced)
-    elif not is_fresh(synced, marker):
+    elif not is_fresh(synced, marker, written):
         reason = "{0}=True is stale: set at {1}, before the spec change at {2} (generation {3})".format(
             SYNCED, synced.get("lastTransitionTime"), format_time(marker.time), marker.generation)
     elif ready is not None and ready.get("status") != "True":

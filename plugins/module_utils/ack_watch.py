@@ -116,7 +116,7 @@ class WatchThread(threading.Thread):
         self.retry_delay = retry_delay
 
     def _pause(self, attempt):
-        self.stop.wait(min(self.retry_delay * (2 ** min(attempt, 4)), 5.0))
+        self.stop.wait(min(self.retry_delay * (2 ** min(attempt - 1, 4)), 5.0))
 
     def run(self):
         resource_version = None
@@ -269,6 +269,7 @@ class Waiter(object):
         self.origin = {}        # key -> target index
         self.seen = set()       # keys that existed at some point
         self.done_at = {}       # key -> seconds after start it became done
+        self.done_wall = {}     # key -> wall-clock time (epoch seconds) it became done
         self.detected = {}      # key -> ChangeMarker detected when first seen
         self.listed = set()     # target indexes that delivered their first list
         self.broken = {}        # target index -> error text
@@ -389,9 +390,12 @@ class Waiter(object):
                 now = self.elapsed()
                 for key, verdict in verdicts.items():
                     if verdict["outcome"] == "done":
-                        self.done_at.setdefault(key, now)
+                        if key not in self.done_at:
+                            self.done_at[key] = now
+                            self.done_wall[key] = time.time()
                     else:
                         self.done_at.pop(key, None)
+                        self.done_wall.pop(key, None)
                 if any(v["outcome"] == "failed" for v in verdicts.values()):
                     return "failed", verdicts
                 if self.broken:

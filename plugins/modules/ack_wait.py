@@ -194,6 +194,11 @@ elapsed:
   returned: always
   type: float
   sample: 3.42
+finished_at:
+  description: UTC time (microseconds) at which the module finished waiting.
+  returned: always
+  type: str
+  sample: "2026-11-25T17:02:13.419001Z"
 pending:
   description: Resources (C(Kind namespace/name)) not done when the module ended.
   returned: always
@@ -242,6 +247,11 @@ resources:
         requested state; null when it did not.
       type: float
       sample: 1.7
+    done_at:
+      description: UTC time (microseconds) at which the module saw the resource reach the requested
+        state; null when it did not.
+      type: str
+      sample: "2026-11-25T17:02:13.418211Z"
     arn:
       description: C(status.ackResourceMetadata.arn).
       type: str
@@ -354,6 +364,10 @@ def _label(key):
     return "{0} {1}".format(kind, "{0}/{1}".format(namespace, name) if namespace else name)
 
 
+def _utc(epoch):
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(epoch)) + ".{0:06d}Z".format(int((epoch % 1) * 1e6))
+
+
 def build_targets(module, api):
     """WatchTargets (with the key each named target expects) from the parameters."""
     params = module.params
@@ -396,6 +410,8 @@ def _entries(waiter, verdicts):
         item["reason"] = verdict["reason"]
         done_at = waiter.done_at.get(key)
         item["waited_seconds"] = round(done_at, 3) if done_at is not None and item["done"] else None
+        done_wall = waiter.done_wall.get(key)
+        item["done_at"] = _utc(done_wall) if done_wall is not None and item["done"] else None
         marker = waiter.markers.get(key) or waiter.detected.get(key)
         item["change_marker"] = marker.as_dict() if marker is not None else None
         entries.append(item)
@@ -414,7 +430,8 @@ def execute(module, k8s_client):
     entries = _entries(waiter, verdicts)
     pending = [_label(k) for k, v in verdicts.items() if v["outcome"] != "done"]
     result = dict(changed=False, resources=entries, pending=sorted(pending),
-                  elapsed=round(time.monotonic() - started, 3), watch=waiter.stats.as_dict())
+                  elapsed=round(time.monotonic() - started, 3), finished_at=_utc(time.time()),
+                  watch=waiter.stats.as_dict())
 
     if outcome in ("done", "once"):
         module.exit_json(**result)

@@ -155,3 +155,31 @@ def test_absent_messages_and_gone():
 def test_entry_of_a_missing_resource():
     item = conds.entry(None, ("v1alpha1", "Queue", "ns", "q"))
     assert item["exists"] is False and item["name"] == "q" and item["arn"] is None
+
+
+def test_undated_terminal_takes_the_time_of_its_status_write():
+    # generated controllers set ACK.Terminal without lastTransitionTime
+    table = doc("table_terminal")
+    assert "lastTransitionTime" not in conds.find_condition(table, "ACK.Terminal")
+    assert conds.status_time(table) == conds.parse_time("2026-11-25T16:30:01Z")
+    # stale (the status predates the fix) ...
+    assert conds.evaluate(doc("table_terminal_then_fixed"), "synced")["outcome"] == "pending"
+    # ... and fresh again once a reconcile after the fix writes the same error
+    again = doc("table_terminal_then_fixed")
+    for cond in again["status"]["conditions"]:
+        if "lastTransitionTime" in cond:
+            cond["lastTransitionTime"] = "2026-11-25T16:31:11Z"
+    assert conds.evaluate(again, "synced")["outcome"] == "failed"
+
+
+def test_since_baseline_with_undated_terminal_same_error_after_fix_attempt():
+    before = doc("table_terminal_then_fixed")   # as returned by the k8s task that changed the spec
+    marker = conds.markers_from_since({"changed": True, "result": before})[
+        ("dynamodb.services.k8s.aws/v1alpha1", "Table", "pipeline", "bad-table")]
+    assert conds.evaluate(copy.deepcopy(before), "synced", marker)["outcome"] == "pending"
+    after = copy.deepcopy(before)
+    for cond in after["status"]["conditions"]:
+        if "lastTransitionTime" in cond:
+            cond["lastTransitionTime"] = "2026-11-25T16:31:10Z"   # same second as the change
+    verdict = conds.evaluate(after, "synced", marker)
+    assert verdict["outcome"] == "failed" and "Some index key attributes" in verdict["reason"]
