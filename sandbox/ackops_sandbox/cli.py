@@ -111,25 +111,32 @@ def _start(comp, env):
     say(f"{comp.name}: ready in {time.monotonic() - started:.1f}s")
 
 
-def _ensure_running(comp, env):
+def _ensure_running(comp, env, restarted):
+    """Leave a healthy component alone, else (re)start it; returns True when it was started."""
     pid = proc.read_pid(comp.name, comp.signature())
-    if pid is not None:
+    renew = [dep for dep in comp.restart_with if dep in restarted and comp.name not in restarted]
+    if pid is not None and renew:
+        say(f"{comp.name}: restarting PID {pid} because {', '.join(renew)} restarted")
+        proc.stop(comp.name, pid)
+    elif pid is not None:
         ok, detail = comp.ready()
         if not ok:  # alive but not answering: it may be settling after a dependency came back
             ok, detail = wait_ready(comp, min(comp.timeout, 30))
         if ok:
             say(f"{comp.name}: running (PID {pid})")
-            return
+            return False
         say(f"{comp.name}: PID {pid} is unhealthy ({detail}); restarting it")
         proc.stop(comp.name, pid)
     else:
         for orphan in proc.stop_orphans(comp.name):
             say(f"{comp.name}: killed PID {orphan}, left behind by its dead main process")
     _start(comp, env)
+    return True
 
 
 def up(_args):
     components = [c for c in COMPONENTS if c.enabled()]
+    restarted = set()
     while True:
         # Start, in order, every component whose binaries exist; the lock is not held while a
         # binary builds, so other `up`/`status`/`down` calls are not stuck behind a cold build.
@@ -147,7 +154,8 @@ def up(_args):
                     break
                 for name in comp.binaries:
                     link_on_path(name)
-                _ensure_running(comp, env)
+                if _ensure_running(comp, env, restarted):
+                    restarted.add(comp.name)
             if config.SERVING_CERT.exists() and not config.KUBECONFIG.exists():
                 pki.write_kubeconfig()
         if blocked is None:

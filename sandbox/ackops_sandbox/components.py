@@ -26,6 +26,7 @@ class Component:
     timeout: float = 60.0             # seconds to become ready after start
     optional_file: Optional[str] = None  # only run when this file (relative to repo) exists
     after_start: Optional[Callable[[], None]] = None  # run each time after it became ready
+    restart_with: list = field(default_factory=list)  # restart it when one of these was (re)started
     cwd: str = str(config.REPO)
 
     def enabled(self):
@@ -175,6 +176,7 @@ COMPONENTS = [
         ports=[P["ack-supervisor"]], ready=_status_is(f"http://{H}:{P['ack-supervisor']}/healthz"),
         depends_on=["kube-apiserver", "kube-controller-manager", "registry", "moto"],
         binaries=["helm"], timeout=180, optional_file="sandbox/ack/supervisor.py",
+        restart_with=["registry"],  # it publishes the charts at start; a new registry has lost them
     ),
     Component(
         name="lambda-runtime", argv=_python_component("sandbox/lambda_runtime/poller.py"),

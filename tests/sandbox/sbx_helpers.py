@@ -4,6 +4,7 @@
 
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -12,6 +13,8 @@ import pytest
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SMOKE_CHART = FIXTURES / "charts" / "ackops-smoke"
 REPO = Path(__file__).resolve().parents[2]
+if str(REPO / "sandbox") not in sys.path:
+    sys.path.insert(0, str(REPO / "sandbox"))  # ackops_sandbox, for tests of sandboxctl itself
 
 
 def tool(sandbox, name):

@@ -140,7 +140,18 @@ def test_deployment_gets_replicaset_which_is_garbage_collected(api_client, names
 
     replicasets = eventually(owned_replicasets, timeout=60, what="ReplicaSet owned by the Deployment")
     assert replicasets[0].spec.replicas == 1
+    # The ReplicaSet controller creates the Pod; with no scheduler and no kubelet it stays Pending.
+    core = client.CoreV1Api(api_client)
+
+    def owned_pods():
+        items = core.list_namespaced_pod(namespace, label_selector="app=sbx-deploy").items
+        return [p for p in items if any(r.uid == replicasets[0].metadata.uid for r in p.metadata.owner_references or [])]
+
+    pods = eventually(owned_pods, timeout=60, what="Pod owned by the ReplicaSet")
+    assert pods[0].spec.node_name is None and pods[0].status.phase == "Pending"
+    assert pods[0].spec.service_account_name == "default"
 
     apps.delete_namespaced_deployment("sbx-deploy", namespace,
                                       body=client.V1DeleteOptions(propagation_policy="Background"))
     eventually(lambda: not owned_replicasets(), timeout=60, what="ReplicaSet garbage-collected")
+    eventually(lambda: not owned_pods(), timeout=60, what="Pod garbage-collected")

@@ -6,15 +6,13 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 
 import pytest
 from sbx_helpers import REPO, eventually
 
-sys.path.insert(0, str(REPO / "sandbox"))
-from ackops_sandbox import components, config, proc  # noqa: E402
-from ackops_sandbox.cli import _check_ports_free  # noqa: E402
+from ackops_sandbox import components, config, proc
+from ackops_sandbox.cli import _check_ports_free
 
 SANDBOXCTL = [str(REPO / ".venv" / "bin" / "python"), str(REPO / "sandbox" / "sandboxctl.py")]
 
