@@ -221,6 +221,8 @@ class Supervisor:
 
     # --- the kubelet part -----------------------------------------------------------------------
     def sync(self):
+        if self.stop.is_set():
+            return
         pods = self.core.list_namespaced_pod(self.namespace, label_selector=CHART_SELECTOR).items
         deployments = self.apps.list_namespaced_deployment(self.namespace, label_selector=CHART_SELECTOR).items
         live_deployments = {(d.metadata.labels.get("app.kubernetes.io/name"), d.metadata.labels.get("app.kubernetes.io/instance"))
@@ -251,6 +253,8 @@ class Supervisor:
                              child.proc.pid if child.proc else None)
                     self._stop_child(service, grace=10)
             for service, pod in active.items():
+                if self.stop.is_set():
+                    break  # shutting down: start nothing more
                 child = self.children.get(service)
                 if child is None:
                     self._start_child(service, pod)
@@ -377,7 +381,7 @@ class Supervisor:
         except Exception:  # pylint: disable=broad-except
             return False
 
-    def _report(self, pod, child):
+    def _report(self, pod, child, reason=None):
         """Write the pod status a kubelet would: Running, Ready when the process answers /healthz."""
         container = pod.spec.containers[0]
         running = child is not None and child.alive()
@@ -386,18 +390,19 @@ class Supervisor:
         old_ready = any(c.type == "Ready" and c.status == "True" for c in (old.conditions or []))
         old_restarts = old.container_statuses[0].restart_count if old.container_statuses else None
         restarts = child.restarts if child else (old_restarts or 0)
-        if old.phase == "Running" and old_ready == ready and old_restarts == restarts and old.container_statuses and \
-                bool(old.container_statuses[0].state.running) == running:
+        if reason is None and old.phase == "Running" and old_ready == ready and old_restarts == restarts and \
+                old.container_statuses and bool(old.container_statuses[0].state.running) == running:
             return
         now = utcnow()
         flag = "True" if ready else "False"
         if running:
             state = {"running": {"startedAt": child.started_at}}
         else:
-            reason = "CrashLoopBackOff" if child is not None else "StandInNotActive"
-            state = {"waiting": {"reason": reason,
-                                 "message": "the ackops supervisor runs one controller per service, for its newest pod"
-                                 if child is None else "controller process exited"}}
+            reason = reason or ("CrashLoopBackOff" if child is not None else "StandInNotActive")
+            messages = {"CrashLoopBackOff": "controller process exited",
+                        "StandInNotActive": "the ackops supervisor runs one controller per service, for its newest pod",
+                        "SupervisorStopped": "the ackops sandbox supervisor stopped"}
+            state = {"waiting": {"reason": reason, "message": messages.get(reason, reason)}}
         status = {"status": {
             "phase": "Running",
             "hostIP": config.HOST, "podIP": config.HOST, "podIPs": [{"ip": config.HOST}],
@@ -430,11 +435,24 @@ class Supervisor:
                 "namespace": self.namespace, "controllers": controllers}
 
     def shutdown(self):
+        """Stop every controller; report their pods not ready and the node NotReady, so nothing
+        waits on a controller that no longer runs while the supervisor is down."""
         self.stop.set()
         self.trigger.set()
         with self.lock:
+            pods = {c.pod_name for c in self.children.values()}
             for service in list(self.children):
                 self._stop_child(service, grace=5)
+            try:
+                for pod in self.core.list_namespaced_pod(self.namespace, label_selector=CHART_SELECTOR).items:
+                    if pod.metadata.name in pods:
+                        self._report(pod, None, reason="SupervisorStopped")
+                now = utcnow()
+                self.core.patch_node_status(NODE_NAME, {"status": {"conditions": [{
+                    "type": "Ready", "status": "False", "reason": "KubeletStopped", "lastHeartbeatTime": now,
+                    "lastTransitionTime": now, "message": "the ackops sandbox supervisor stopped"}]}})
+            except Exception as exc:  # pylint: disable=broad-except
+                LOG.warning("could not report the pods not ready: %s", exc)
 
 
 def serve(supervisor):
@@ -453,7 +471,10 @@ def serve(supervisor):
             self.send_header("Content-Type", "application/json" if self.path == "/status" else "text/plain")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            try:
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the prober hung up
 
         def log_message(self, *args):
             pass

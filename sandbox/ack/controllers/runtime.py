@@ -567,7 +567,10 @@ def serve_health(addr, reconcilers, ready):
             self.send_header("Content-Type", "text/plain")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            try:
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the prober hung up
 
         def log_message(self, *args):  # quiet
             pass
