@@ -259,3 +259,25 @@ def test_uninstall_stops_the_controller(ack):
     wait_for("sqs controller of ack-sqs-controller back", lambda: (
         lambda c: c and c["alive"] and c["pod"].startswith("ack-sqs-controller-sqs-chart-"))(
         supervisor_status()["controllers"].get("sqs")))
+
+
+def test_region_annotation_and_retain_policy(ack):
+    name = "standin-west-" + SUFFIX
+    group = "sqs.services.k8s.aws"
+    ack["co"].create_namespaced_custom_object(group, "v1alpha1", TEST_NS, "queues", {
+        "apiVersion": group + "/v1alpha1", "kind": "Queue",
+        "metadata": {"name": "west", "annotations": {"services.k8s.aws/region": "us-west-2",
+                                                     "services.k8s.aws/deletion-policy": "retain"}},
+        "spec": {"queueName": name, "redrivePolicy": "", "delaySeconds": "2"}})
+    west = boto3.client("sqs", region_name="us-west-2")
+    try:
+        obj = wait_for("Queue in us-west-2 synced", lambda: synced(ack, "sqs", "queues", "west"))
+        assert obj["status"]["ackResourceMetadata"]["region"] == "us-west-2"
+        assert obj["status"]["queueARN"] == "arn:aws:sqs:us-west-2:%s:%s" % (ACCOUNT, name)
+        ack["co"].delete_namespaced_custom_object(group, "v1alpha1", TEST_NS, "queues", "west")
+        wait_for("Queue CR gone", lambda: get(ack, "sqs", "queues", "west") is None)
+        url = west.get_queue_url(QueueName=name)["QueueUrl"]  # retained: still in moto
+        assert west.get_queue_attributes(QueueUrl=url, AttributeNames=["DelaySeconds"])["Attributes"]["DelaySeconds"] == "2"
+    finally:
+        for u in west.list_queues(QueueNamePrefix=name).get("QueueUrls", []):
+            west.delete_queue(QueueUrl=u)
