@@ -44,7 +44,7 @@ unit: setup ## Fast unit tests (no sandbox)
 	$(BIN)/pytest tests/unit
 
 test-sandbox: setup sandbox-up ## Sandbox self-tests (real apiserver, helm, registry, moto)
-	$(WITH_SANDBOX_ENV) $(BIN)/pytest tests/sandbox
+	$(WITH_SANDBOX_ENV) $(BIN)/pytest tests/sandbox tests/sandbox_ack tests/sandbox_runtime
 
 test-integration: setup sandbox-up ## Module and role tests against the sandbox
 	$(WITH_SANDBOX_ENV) $(BIN)/pytest tests/integration
