@@ -117,7 +117,7 @@ def _ensure_running(comp, env, restarted):
     renew = [dep for dep in comp.restart_with if dep in restarted and comp.name not in restarted]
     if pid is not None and renew:
         say(f"{comp.name}: restarting PID {pid} because {', '.join(renew)} restarted")
-        proc.stop(comp.name, pid)
+        proc.stop(comp.name, pid, comp.stop_grace)
     elif pid is not None:
         ok, detail = comp.ready()
         if not ok:  # alive but not answering: it may be settling after a dependency came back
@@ -126,7 +126,7 @@ def _ensure_running(comp, env, restarted):
             say(f"{comp.name}: running (PID {pid})")
             return False
         say(f"{comp.name}: PID {pid} is unhealthy ({detail}); restarting it")
-        proc.stop(comp.name, pid)
+        proc.stop(comp.name, pid, comp.stop_grace)
     else:
         for orphan in proc.stop_orphans(comp.name):
             say(f"{comp.name}: killed PID {orphan}, left behind by its dead main process")
@@ -174,7 +174,7 @@ def down(args):
             pid = proc.read_pid(comp.name, comp.signature())
             if pid is not None:
                 started = time.monotonic()
-                killed = proc.stop(comp.name, pid)
+                killed = proc.stop(comp.name, pid, comp.stop_grace)
                 how = f"SIGKILL to {killed} after SIGTERM grace" if killed else "SIGTERM"
                 say(f"{comp.name}: stopped PID {pid} in {time.monotonic() - started:.1f}s ({how})")
             else:

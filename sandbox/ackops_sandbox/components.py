@@ -27,6 +27,7 @@ class Component:
     optional_file: Optional[str] = None  # only run when this file (relative to repo) exists
     after_start: Optional[Callable[[], None]] = None  # run each time after it became ready
     restart_with: list = field(default_factory=list)  # restart it when one of these was (re)started
+    stop_grace: float = 10.0          # seconds between SIGTERM and SIGKILL
     cwd: str = str(config.REPO)
 
     def enabled(self):
@@ -148,6 +149,9 @@ COMPONENTS = [
         signature=lambda: str(config.binary("kube-apiserver")),
         ports=[P["kube-apiserver"]], ready=_apiserver_ready, depends_on=["etcd"],
         binaries=["kube-apiserver"], timeout=120, after_start=pki.write_kubeconfig,
+        # v1.34.4 closes its port within a second of SIGTERM but its process then lingers ~10 s;
+        # its state is in etcd, so it is not waited for longer.
+        stop_grace=5,
     ),
     Component(
         name="kube-controller-manager", argv=_controller_manager_argv,
