@@ -36,7 +36,7 @@ def sandbox():
     try:
         result = subprocess.run([str(python if python.exists() else sys.executable), str(SANDBOXCTL), "up"],
                                 cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                timeout=UP_TIMEOUT)
+                                timeout=UP_TIMEOUT, check=False)
     except subprocess.TimeoutExpired as err:
         pytest.fail(f"sandboxctl up did not finish within {UP_TIMEOUT}s:\n{err.output or ''}", pytrace=False)
     if result.returncode != 0:

@@ -26,7 +26,7 @@ def say(message):
 def locked():
     """One up/down at a time: parallel test sessions all call `up`."""
     config.RUN.mkdir(parents=True, exist_ok=True)
-    with open(config.RUN / "sandboxctl.lock", "w") as handle:
+    with open(config.RUN / "sandboxctl.lock", "w", encoding="utf-8") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -59,7 +59,8 @@ def build(wanted):
         if not target.exists():
             say(f"{name}: building {target.name} with sandbox/build.sh (cold builds take minutes)")
             started = time.monotonic()
-            result = subprocess.run(["bash", str(config.BUILD_SH), name], stdout=subprocess.PIPE, text=True)
+            result = subprocess.run(["bash", str(config.BUILD_SH), name], stdout=subprocess.PIPE, text=True,
+                                    check=False)
             if result.returncode != 0 or not target.exists():
                 raise SandboxError(f"building {name} failed (see the messages above)")
             say(f"{name}: built in {time.monotonic() - started:.0f}s")

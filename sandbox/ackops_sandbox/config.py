@@ -46,7 +46,7 @@ ADMIN_USER = "ackops-admin"
 def read_versions(path=SANDBOX_DIR / "versions.env"):
     """Parse versions.env (KEY=value lines, # comments) into a dict."""
     versions = {}
-    for line in path.read_text().splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         line = line.strip()
         if line and not line.startswith("#") and "=" in line:
             key, _, value = line.partition("=")

@@ -31,7 +31,7 @@ def ensure_pki():
 
 def admin_token():
     try:
-        return config.TOKEN_FILE.read_text().split(",", 1)[0]
+        return config.TOKEN_FILE.read_text(encoding="utf-8").split(",", 1)[0]
     except OSError:
         return ""
 
@@ -49,7 +49,7 @@ def write_kubeconfig():
     try:
         ca = config.SERVING_CERT.read_bytes()
     except OSError as err:
-        raise SandboxError(f"kube-apiserver did not write its serving certificate {config.SERVING_CERT}: {err}")
+        raise SandboxError(f"kube-apiserver did not write its serving certificate {config.SERVING_CERT}: {err}") from err
     name = config.EKS_CLUSTER
     text = f"""apiVersion: v1
 kind: Config
@@ -82,7 +82,7 @@ def write_env_file():
         quoted = f'"{value}"' if key == "PATH" else shlex.quote(value)
         lines.append(f"export {key}={quoted}")
     text = "\n".join(lines) + "\n"
-    if not config.ENV_FILE.exists() or config.ENV_FILE.read_text() != text:
+    if not config.ENV_FILE.exists() or config.ENV_FILE.read_text(encoding="utf-8") != text:
         config.ENV_FILE.write_text(text)
     for sub in ("cache", "config", "data"):
         (config.HELM_HOME / sub).mkdir(parents=True, exist_ok=True)
@@ -95,7 +95,7 @@ def parse_env_file(path=None, base=None):
     path = path or config.ENV_FILE
     if not path.exists():
         raise SandboxError(f"{path} does not exist: run `.venv/bin/python sandbox/sandboxctl.py up` first")
-    for line in path.read_text().splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         if not line.startswith("export "):
             continue
         key, _, raw = line[len("export "):].partition("=")

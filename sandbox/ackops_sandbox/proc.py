@@ -35,7 +35,7 @@ def cmdline(pid):
 
 def is_zombie(pid):
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8")
     except OSError:
         return True
     return stat.rpartition(")")[2].split()[0] == "Z"
@@ -44,7 +44,7 @@ def is_zombie(pid):
 def read_pid(name, signature):
     """PID from the pid file if that process is alive and its argv holds signature (guards PID reuse)."""
     try:
-        pid = int(pid_file(name).read_text().split()[0])
+        pid = int(pid_file(name).read_text(encoding="utf-8").split()[0])
     except (OSError, ValueError, IndexError):
         return None
     args = cmdline(pid)
@@ -58,7 +58,7 @@ def read_pid(name, signature):
 def stop_orphans(name):
     """Kill what is left of a component whose main process died (children still in its group)."""
     try:
-        pid = int(pid_file(name).read_text().split()[0])
+        pid = int(pid_file(name).read_text(encoding="utf-8").split()[0])
     except (OSError, ValueError, IndexError):
         return []
     left = [] if cmdline(pid) and not is_zombie(pid) else process_group(pid)
@@ -78,7 +78,7 @@ def process_group(pgid):
         if not entry.name.isdigit():
             continue
         try:
-            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+            fields = (entry / "stat").read_text(encoding="utf-8").rpartition(")")[2].split()
         except OSError:
             continue
         if int(fields[2]) == pgid and fields[0] != "Z":
@@ -97,7 +97,7 @@ def start(name, argv, env, cwd):
         log.flush()
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                                 env=env, cwd=cwd, start_new_session=True, close_fds=True)
-    pid_file(name).write_text(f"{proc.pid}\n")
+    pid_file(name).write_text(f"{proc.pid}\n", encoding="utf-8")
     return proc
 
 
@@ -140,7 +140,7 @@ def rss_bytes(pids):
     total = 0
     for pid in pids:
         try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            for line in Path(f"/proc/{pid}/status").read_text(encoding="utf-8").splitlines():
                 if line.startswith("VmRSS:"):
                     total += int(line.split()[1]) * 1024
         except OSError:
@@ -154,7 +154,7 @@ def _listening_inodes(port):
     inodes = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
-            lines = Path(table).read_text().splitlines()[1:]
+            lines = Path(table).read_text(encoding="utf-8").splitlines()[1:]
         except OSError:
             continue
         for line in lines:

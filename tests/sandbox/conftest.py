@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 
+
 @pytest.fixture(scope="session")
 def api_client(sandbox):
     from kubernetes import client, config

@@ -72,8 +72,8 @@ def test_port_taken_by_a_stranger_is_named():
         port = sock.getsockname()[1]
         owners = proc.port_owners(port)
         assert [pid for pid, _ in owners] == [os.getpid()]
-        stranger = components.Component(name="probe", argv=lambda: [], signature=lambda: "", ports=[port],
-                                         ready=lambda: (False, ""))
+        stranger = components.Component(name="probe", argv=list, signature=str, ports=[port],
+                                        ready=lambda: (False, ""))
         with pytest.raises(proc.SandboxError) as err:
             _check_ports_free(stranger)
     message = str(err.value)
