@@ -124,6 +124,8 @@ def _ensure_running(comp, env, restarted):
         if not ok:  # alive but not answering: it may be settling after a dependency came back
             ok, detail = wait_ready(comp, min(comp.timeout, 30))
         if ok:
+            if comp.after_start:  # idempotent: re-assert what it set up (e.g. moto's EKS cluster record)
+                comp.after_start()
             say(f"{comp.name}: running (PID {pid})")
             return False
         say(f"{comp.name}: PID {pid} is unhealthy ({detail}); restarting it")

@@ -25,7 +25,7 @@ class Component:
     binaries: list = field(default_factory=list)   # build.sh components it needs
     timeout: float = 60.0             # seconds to become ready after start
     optional_file: Optional[str] = None  # only run when this file (relative to repo) exists
-    after_start: Optional[Callable[[], None]] = None  # run each time after it became ready
+    after_start: Optional[Callable[[], None]] = None  # idempotent set-up, run by every `up` once it is ready
     restart_with: list = field(default_factory=list)  # restart it when one of these was (re)started
     stop_grace: float = 10.0          # seconds between SIGTERM and SIGKILL
     cwd: str = str(config.REPO)
