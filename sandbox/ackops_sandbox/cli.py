@@ -234,6 +234,9 @@ def main(argv=None):
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `sandboxctl status | head`
+        sys.stderr.close()
+        return 1
 
 
 __all__ = ["main", "BY_NAME"]
