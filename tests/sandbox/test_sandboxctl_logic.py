@@ -106,3 +106,25 @@ def test_component_that_never_gets_ready_reports_its_log(scratch):
     assert "broken exited with status 3" in message
     assert "fatal: no config given" in message
     assert str(config.LOGS / "broken.log") in message
+
+
+def test_down_purge_stops_components_and_removes_state(scratch, monkeypatch):
+    tmp_path, started = scratch
+    comp = _http_component(tmp_path, "svc")
+    started.append(comp)
+    state = {"ETCD_DATA": tmp_path / "etcd", "REGISTRY_DATA": tmp_path / "registry", "PKI": tmp_path / "pki",
+             "HELM_HOME": tmp_path / "helm", "KUBECONFIG": tmp_path / "kubeconfig", "ENV_FILE": tmp_path / "env"}
+    for key, path in state.items():
+        monkeypatch.setattr(config, key, path)
+        if key in ("KUBECONFIG", "ENV_FILE"):
+            path.write_text("x", encoding="utf-8")
+        else:
+            (path / "data").mkdir(parents=True)
+    monkeypatch.setattr(cli, "COMPONENTS", [comp])
+    cli._ensure_running(comp, dict(os.environ), set())
+    pid = _pid(comp)
+
+    assert cli.down(type("Args", (), {"purge": True})()) == 0
+    assert proc.cmdline(pid) is None or proc.is_zombie(pid)
+    assert proc.port_owners(comp.ports[0]) == []
+    assert [key for key, path in state.items() if path.exists()] == []
