@@ -12,7 +12,7 @@ import time
 from contextlib import contextmanager
 
 from . import config, pki, proc
-from .components import BY_NAME, COMPONENTS, wait_ready
+from .components import COMPONENTS, wait_ready
 from .proc import SandboxError
 
 ALWAYS_BUILT = ["helm", "crane"]  # tools on PATH for everyone, whether a component runs them or not
@@ -238,5 +238,3 @@ def main(argv=None):
         sys.stderr.close()
         return 1
 
-
-__all__ = ["main", "BY_NAME"]
