@@ -315,3 +315,33 @@ def test_image_function_from_the_local_registry(clients, pipeline, registry, pol
             lam.delete_event_source_mapping(UUID=mapping_uuid)
             pipeline["mappings"].remove(mapping_uuid)
         lam.delete_function(FunctionName=name)
+
+
+def test_sqs_performance_shim_keeps_moto_answers():
+    """sqs_performance.py rebinds moto's clock helpers and the retention check: same results."""
+    script = r'''
+import sys, time
+sys.path.insert(0, sys.argv[1])
+import sqs_performance
+from moto.core import utils
+from moto.sqs import models
+sqs_performance.apply()
+sqs_performance.apply()
+assert models.unix_time_millis is sqs_performance._unix_time_millis
+assert models.SQSBackend.is_message_valid_based_on_retention_period is sqs_performance._is_message_valid_based_on_retention_period
+assert abs(models.unix_time_millis() - utils.unix_time_millis()) < 100
+assert abs(models.unix_time() - utils.unix_time()) < 0.1
+assert models.unix_time(utils.utcfromtimestamp(10)) == 10
+backend = models.sqs_backends["123456789012"]["us-east-1"]
+backend.create_queue("q", MessageRetentionPeriod="60")
+fresh = models.Message("m1", "body")
+fresh.sent_timestamp = int(time.time() * 1000)
+old = models.Message("m2", "body")
+old.sent_timestamp = int((time.time() - 61) * 1000)
+print(backend.is_message_valid_based_on_retention_period("q", fresh),
+      backend.is_message_valid_based_on_retention_period("q", old))
+'''
+    shims = os.path.join(os.path.dirname(__file__), "..", "..", "sandbox", "aws", "shims")
+    done = subprocess.run([sys.executable, "-c", script, shims], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["True", "False"]
