@@ -20,10 +20,7 @@ import json
 import threading
 import time
 
-try:
-    import queue
-except ImportError:  # pragma: no cover - Python 2 is not supported by kubernetes.core
-    import Queue as queue  # noqa: N813
+import queue
 
 from ansible_collections.ackops.serverless.plugins.module_utils import ack_conditions as conds
 

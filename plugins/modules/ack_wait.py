@@ -13,7 +13,7 @@ module: ack_wait
 short_description: Wait until AWS Controllers for Kubernetes (ACK) resources are synced or gone
 version_added: 0.1.0
 author:
-  - ackops.serverless contributors
+  - ackops.serverless contributors (@ackops)
 description:
   - Waits, event-driven through the Kubernetes watch API, until one or many ACK custom resources
     report C(ACK.ResourceSynced=True) (and C(Ready=True) where the controller publishes C(Ready)),

@@ -61,18 +61,27 @@ def queue_ref(namespace, name, **extra):
     return args
 
 
-def later(kube, action, delay=0.5, watchers=1):
+def later(kube, action, delay=0.5, watchers=1, ready=None):
     """Run `action` in a thread once `watchers` more watches on our queues exist, after `delay` s.
 
-    Returns a dict filled with the flip's wall-clock time ('at') once it happened.
+    `ready`, if given, is polled first (e.g. "the spec update happened"); the watch count is
+    compared with its value at that point. Returns a dict filled with the flip's wall-clock
+    time ('at') once it happened.
     """
     box = {}
     # other clients (kube-controller-manager's garbage collector, quota) watch every resource too
-    baseline = kube.watchers(TEST_GROUP, PLURAL)
+    baseline = None if ready else kube.watchers(TEST_GROUP, PLURAL)
 
     def run():
         try:
-            kube.wait_for_watchers(TEST_GROUP, PLURAL, baseline + watchers)
+            start = baseline
+            if ready is not None:
+                deadline = time.monotonic() + 120
+                while not ready():
+                    assert time.monotonic() < deadline, "precondition never met"
+                    time.sleep(0.05)
+                start = kube.watchers(TEST_GROUP, PLURAL)
+            kube.wait_for_watchers(TEST_GROUP, PLURAL, start + watchers)
             time.sleep(delay)
             started = time.time()   # before the write: latencies measured from here are upper bounds
             action()
@@ -194,7 +203,10 @@ def test_stale_synced_true_after_update_does_not_count(kube, namespace, env, wit
     def resync():
         kube.write_status(namespace, "orders", synced_status("orders", namespace))
 
-    flip = later(kube, resync, delay=2.0)
+    def updated():
+        return kube.get_queue(namespace, "orders")["metadata"]["generation"] == 2
+
+    flip = later(kube, resync, delay=2.0, ready=updated)
     run = Playbook(env, [_update_spec_task(namespace, "orders", "60"), wait_task(args)]).run()
     flipped_at = joined(flip)
     update, task = run.task("update"), run.task("wait")
