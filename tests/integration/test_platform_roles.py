@@ -125,6 +125,20 @@ def issuer_host_path(aws):
     return issuer[len("https://"):]
 
 
+def controller_deployment(kube, service):
+    """The Deployment of a release: the ACK charts name it <release>-<chart>, so select it by the instance label."""
+    items = kube["apps"].list_namespaced_deployment(
+        NAMESPACE, label_selector="app.kubernetes.io/instance=ack-{0}-controller".format(service)).items
+    assert len(items) == 1, "expected one Deployment of release ack-{0}-controller, got {1}".format(
+        service, [d.metadata.name for d in items])
+    return items[0]
+
+
+def restarted_at(kube, service):
+    return (controller_deployment(kube, service).spec.template.metadata.annotations or {}).get(
+        "kubectl.kubernetes.io/restartedAt")
+
+
 def role_exists(aws, name):
     try:
         aws["iam"].get_role(RoleName=name)
@@ -214,7 +228,7 @@ def test_controllers_install_and_converge(play, env, kube, aws, managed_policies
 
         sa = kube["core"].read_namespaced_service_account("ack-{0}-controller".format(service), NAMESPACE)
         assert sa.metadata.annotations["eks.amazonaws.com/role-arn"] == role_arn
-        deployment = kube["apps"].read_namespaced_deployment("ack-{0}-controller".format(service), NAMESPACE)
+        deployment = controller_deployment(kube, service)
         available = [c for c in deployment.status.conditions or [] if c.type == "Available"]
         assert available and available[0].status == "True"
 
@@ -242,9 +256,7 @@ def test_irsa_reannotates_and_restarts_only_changed_controllers(play, kube, aws,
     wrong = "arn:aws:iam::123456789012:role/not-the-controller-role"
     kube["core"].patch_namespaced_service_account(
         sqs, NAMESPACE, {"metadata": {"annotations": {"eks.amazonaws.com/role-arn": wrong}}})
-    before = {s: (kube["apps"].read_namespaced_deployment("ack-{0}-controller".format(s), NAMESPACE)
-                  .spec.template.metadata.annotations or {}).get("kubectl.kubernetes.io/restartedAt")
-              for s in SERVICES}
+    before = {s: restarted_at(kube, s) for s in SERVICES}
 
     check = play("irsa.yml", "--check")
     assert check.rc == 0, check.output[-4000:]
@@ -258,9 +270,7 @@ def test_irsa_reannotates_and_restarts_only_changed_controllers(play, kube, aws,
     assert run.changed == 2, run.changed_tasks()
     sa = kube["core"].read_namespaced_service_account(sqs, NAMESPACE)
     assert sa.metadata.annotations["eks.amazonaws.com/role-arn"] == aws["iam"].get_role(RoleName=role_name("sqs"))["Role"]["Arn"]
-    after = {s: (kube["apps"].read_namespaced_deployment("ack-{0}-controller".format(s), NAMESPACE)
-                 .spec.template.metadata.annotations or {}).get("kubectl.kubernetes.io/restartedAt")
-             for s in SERVICES}
+    after = {s: restarted_at(kube, s) for s in SERVICES}
     assert after["sqs"] and after["sqs"] != before["sqs"]
     assert after["dynamodb"] == before["dynamodb"]
     assert after["lambda"] == before["lambda"]
