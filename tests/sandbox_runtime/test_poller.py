@@ -25,6 +25,7 @@ import pytest
 
 HANDLER = '''
 import os
+import time
 import boto3
 
 ddb = boto3.client("dynamodb")
@@ -36,6 +37,8 @@ def handler(event, context):
         body = record["body"]
         if body.startswith("boom"):
             raise ValueError("poison message " + body)
+        if body.startswith("sleep"):
+            time.sleep(5)
         if body.startswith("bad"):
             failures.append({"itemIdentifier": record["messageId"]})
             continue
@@ -345,3 +348,19 @@ print(backend.is_message_valid_based_on_retention_period("q", fresh),
     done = subprocess.run([sys.executable, "-c", script, shims], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["True", "False"]
+
+
+def test_timeout_is_an_invocation_error_and_replaces_the_process(clients, pipeline, poller, runtime_stats):
+    sqs, lam = clients["sqs"], clients["lambda"]
+    lam.update_function_configuration(FunctionName=pipeline["name"], Timeout=1)
+    esm = map_queue(clients, pipeline, BatchSize=1)
+    sqs.send_message(QueueUrl=pipeline["queue_url"], MessageBody="sleep-1")
+    dlq = []
+    wait_for("sleep-1 in the DLQ", lambda: dlq.extend(drain(sqs, pipeline["dlq_url"])) or dlq, 60, interval=0.5)
+    assert dlq == ["sleep-1"]
+    counters = runtime_stats()["mappings"][esm]
+    assert counters["invocation_errors"] == 2 and counters["deleted"] == 0
+    assert counters["last_error"].startswith("Task timed out after 1.00 seconds")
+    with open("%s/lambda-runtime.log" % poller["log_dir"]) as handle:
+        log = handle.read()
+    assert "function %s: starting runtime (restart requested)" % pipeline["name"] in log
