@@ -364,3 +364,55 @@ def test_timeout_is_an_invocation_error_and_replaces_the_process(clients, pipeli
     with open("%s/lambda-runtime.log" % poller["log_dir"]) as handle:
         log = handle.read()
     assert "function %s: starting runtime (restart requested)" % pipeline["name"] in log
+
+
+def test_project_function_image_runs_the_tutorial_message(clients, pipeline, registry, poller, tmp_path):
+    """files/lambda/app.py, packaged like roles/lambda_image does with crane, under our runtime."""
+    address, crane = registry
+    app = os.path.join(os.path.dirname(__file__), "..", "..", "files", "lambda", "app.py")
+    layer = tmp_path / "layer.tar"
+    with tarfile.open(str(layer), "w") as archive:
+        archive.add(app, arcname="var/task/app.py")
+    ref = "%s/%s-app:latest" % (address, pipeline["name"])
+    for argv in (["append", "-f", str(layer), "-t", ref],
+                 ["mutate", ref, "--workdir", "/var/task", "--cmd", "app.handler", "-t", ref]):
+        done = subprocess.run([crane] + argv, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+    digest = subprocess.run([crane, "digest", ref], capture_output=True, text=True, timeout=60, check=True).stdout.strip()
+
+    sqs, lam, ddb = clients["sqs"], clients["lambda"], clients["dynamodb"]
+    table = pipeline["name"] + "-customer"
+    ddb.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
+                     AttributeDefinitions=[{"AttributeName": "email", "AttributeType": "S"}],
+                     KeySchema=[{"AttributeName": "email", "KeyType": "HASH"}])
+    role = lam.get_function(FunctionName=pipeline["name"])["Configuration"]["Role"]
+    name = pipeline["name"] + "-app"
+    lam.create_function(FunctionName=name, PackageType="Image", Role=role, Timeout=30,
+                        Code={"ImageUri": "%s/%s-app@%s" % (address, pipeline["name"], digest)},
+                        Environment={"Variables": {"TABLE_NAME": table}})
+    try:
+        esm = lam.create_event_source_mapping(EventSourceArn=pipeline["queue_arn"], FunctionName=name, BatchSize=10,
+                                              MaximumBatchingWindowInSeconds=1,
+                                              FunctionResponseTypes=["ReportBatchItemFailures"])["UUID"]
+        pipeline["mappings"].append(esm)
+        sqs.send_message(QueueUrl=pipeline["queue_url"], MessageBody="user1@foo.com", MessageAttributes={
+            "name": {"DataType": "String", "StringValue": "user1"},
+            "city": {"DataType": "String", "StringValue": "seattle"}})
+        sqs.send_message(QueueUrl=pipeline["queue_url"], MessageBody="not an email")
+        items = wait_for("the tutorial's item", lambda: scan(ddb, table), 90)
+        assert len(items) == 1
+        item = items[0]
+        assert item["email"] == {"S": "user1@foo.com"}
+        assert item["name"] == {"S": "user1"} and item["city"] == {"S": "seattle"}
+        assert item["ApproximateReceiveCount"] == {"S": "1"}
+        assert set(item) >= {"SentTimestamp", "SenderId", "ApproximateFirstReceiveTimestamp"}
+        dlq = []
+        wait_for("the invalid message in the DLQ", lambda: dlq.extend(drain(sqs, pipeline["dlq_url"])) or dlq, 60,
+                 interval=0.5)
+        assert dlq == ["not an email"]
+        wait_for("the queue to be empty", lambda: queue_counts(sqs, pipeline["queue_url"]) == (0, 0), 30)
+    finally:
+        for mapping_uuid in list(pipeline["mappings"]):
+            lam.delete_event_source_mapping(UUID=mapping_uuid)
+            pipeline["mappings"].remove(mapping_uuid)
+        lam.delete_function(FunctionName=name)
