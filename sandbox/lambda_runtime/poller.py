@@ -87,6 +87,7 @@ class Functions:
         self._procs = {}      # name -> (fingerprint, FunctionProcess)
         self._errors = {}     # name -> (fingerprint, message, retry_at)
         self._restart = set()
+        self._closed = False
 
     def get(self, name):
         with self._lock:
@@ -162,10 +163,15 @@ class Functions:
                 self._restart.discard(name)
             return
         with self._lock:
-            old = self._procs.get(name)
-            self._procs[name] = (fp, proc)
+            closed = self._closed
+            old = None if closed else self._procs.get(name)
+            if not closed:
+                self._procs[name] = (fp, proc)
             self._errors.pop(name, None)
             self._restart.discard(name)
+        if closed:
+            proc.stop(wait_for_invocation=False)
+            return
         LOG.info("function %s: runtime listening on 127.0.0.1:%d (handler %s)", name, proc.port, code.handler)
         if old:
             self._retire(old[1])
@@ -186,11 +192,18 @@ class Functions:
             self._retire(item[1])
             shutil.rmtree(os.path.join(self.rt.work_dir, name), ignore_errors=True)
 
+    def close(self):
+        """From now on no process is started; one being started is stopped at once."""
+        with self._lock:
+            self._closed = True
+
     def stop_all(self):
         with self._lock:
-            names = list(self._procs)
-        for name in names:
-            self._stop(name, "shutdown")
+            items = list(self._procs.items())
+            self._procs.clear()
+        for name, (_fp, proc) in items:
+            LOG.info("function %s: stopping runtime (shutdown)", name)
+            proc.stop(wait_for_invocation=False)
 
 
 class MappingWorker(threading.Thread):
@@ -380,14 +393,17 @@ class Runtime:
             self.stopping.wait(self.poll_interval)
 
     def shutdown(self, loop_thread=None):
+        """Stop within sandboxctl's grace (10 s): no waiting for in-flight invocations, whose
+        messages are simply not deleted and come back after the visibility timeout."""
         self.stopping.set()
-        if loop_thread is not None:
-            loop_thread.join(timeout=30)  # no new worker or process may start behind our back
-        for worker in self.workers.values():
+        self.functions.close()
+        for worker in list(self.workers.values()):
             worker.stopping.set()
-        for worker in self.workers.values():
-            worker.join(timeout=10)
         self.functions.stop_all()
+        if loop_thread is not None:
+            loop_thread.join(timeout=3)
+        for worker in list(self.workers.values()):
+            worker.join(timeout=1)
 
     def health(self):
         age = None if self.last_poll_ok is None else round(time.time() - self.last_poll_ok, 1)

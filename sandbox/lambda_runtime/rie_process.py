@@ -231,26 +231,34 @@ class FunctionProcess:
         except OSError:
             pass
 
-    def stop(self):
-        with self._lock:
-            if self.proc.poll() is None:
-                # RIE and the runtime it started share the process group we created for them.
-                self._signal_group(signal.SIGTERM)
-                try:
-                    self.proc.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    self._signal_group(signal.SIGKILL)
-                    self.proc.wait(timeout=5)
-            self._signal_group(signal.SIGKILL)
-            if self._pid_file:
-                try:
-                    os.unlink(self._pid_file)
-                except OSError:
-                    pass
+    def stop(self, wait_for_invocation=True):
+        """Stop RIE and the runtime. By default after the in-flight invocation; at shutdown at once
+        (an interrupted batch is not deleted, so it comes back after the visibility timeout)."""
+        if wait_for_invocation:
+            with self._lock:
+                self._stop()
+        else:
+            self._stop()
+
+    def _stop(self):
+        if self.proc.poll() is None:
+            # RIE and the runtime it started share the process group we created for them.
+            self._signal_group(signal.SIGTERM)
             try:
-                self._log.close()
+                self.proc.wait(timeout=3)
+            except subprocess.TimeoutExpired:
+                self._signal_group(signal.SIGKILL)
+                self.proc.wait(timeout=5)
+        self._signal_group(signal.SIGKILL)
+        if self._pid_file:
+            try:
+                os.unlink(self._pid_file)
             except OSError:
                 pass
+        try:
+            self._log.close()
+        except OSError:
+            pass
 
 
 def reap_stale(pid_dir):

@@ -4,7 +4,8 @@
 
 The tests here do not need Kubernetes or ACK: they start their own moto (through
 sandbox/aws/moto_main.py, so with the sandbox shims) on 127.0.0.1:15101 and their own poller
-(healthz 15102, RIE ports 15110-15119), and stop both by PID. They never touch the sandbox's
+(healthz 15102, RIE ports 15110-15119), a registry on 15103, and stop them by PID; a second
+moto + poller pair (15104, 15105, RIE 15120-15129) serves tests that stop the poller. They never touch the sandbox's
 ports (15001, 19000-19099), so they run whether the sandbox is up or not.
 """
 from __future__ import absolute_import, division, print_function
@@ -27,7 +28,6 @@ REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 MOTO_PORT = 15101
 POLLER_PORT = 15102
 RIE_PORTS = "15110-15119"
-ENDPOINT = "http://127.0.0.1:%d" % MOTO_PORT
 
 
 def _get(url, timeout=2):
@@ -89,22 +89,59 @@ def aws_env():
             "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1"}
 
 
-@pytest.fixture(scope="session")
-def moto_endpoint(tmp_path_factory):
-    logs = tmp_path_factory.mktemp("moto")
-    log_path = str(logs / "moto.log")
+def start_moto(port, log_dir):
+    """moto through sandbox/aws/moto_main.py (every shim applied), Lambda without Docker."""
+    endpoint = "http://127.0.0.1:%d" % port
+    log_path = os.path.join(str(log_dir), "moto.log")
     env = dict(os.environ, **aws_env())
     with open(log_path, "ab") as log:
         proc = subprocess.Popen([sys.executable, os.path.join(REPO, "sandbox", "aws", "moto_main.py"),
-                                 "--host", "127.0.0.1", "--port", str(MOTO_PORT)],
+                                 "--host", "127.0.0.1", "--port", str(port)],
                                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
     try:
-        wait_http(ENDPOINT + "/moto-api/config", proc, 45, log_path)
-        req = urllib.request.Request(ENDPOINT + "/moto-api/config", method="POST",
+        wait_http(endpoint + "/moto-api/config", proc, 45, log_path)
+        req = urllib.request.Request(endpoint + "/moto-api/config", method="POST",
                                      data=json.dumps({"lambda": {"use_docker": False}}).encode("utf-8"))
         with urllib.request.urlopen(req, timeout=5) as resp:
             assert json.loads(resp.read())["lambda"]["use_docker"] is False
-        yield ENDPOINT
+    except BaseException:
+        stop(proc)
+        raise
+    return proc, endpoint
+
+
+def start_poller(endpoint, port, rie_ports, base, registry="127.0.0.1:15103"):
+    """sandbox/lambda_runtime/poller.py against endpoint; logs in base/logs, code in base/work."""
+    log_dir, work_dir = os.path.join(str(base), "logs"), os.path.join(str(base), "work")
+    os.makedirs(log_dir, exist_ok=True)
+    env = dict(os.environ, **aws_env())
+    env["AWS_ENDPOINT_URL"] = endpoint
+    cmd = [sys.executable, os.path.join(REPO, "sandbox", "lambda_runtime", "poller.py"),
+           "--port", str(port), "--rie-ports", rie_ports, "--endpoint", endpoint,
+           "--log-dir", log_dir, "--work-dir", work_dir, "--poll-interval", "0.5",
+           "--rie", rie_binary(), "--crane", crane_binary(), "--registry", registry]
+    out_path = os.path.join(log_dir, "poller.stdout.log")
+    with open(out_path, "ab") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
+    try:
+        wait_http("http://127.0.0.1:%d/healthz" % port, proc, 60, out_path)
+    except BaseException:
+        stop(proc)
+        raise
+    return proc, {"url": "http://127.0.0.1:%d" % port, "log_dir": log_dir, "work_dir": work_dir,
+                  "proc": proc, "registry": registry}
+
+
+def leftover_rie_pids(work_dir):
+    pid_dir = os.path.join(work_dir, "pids")
+    return os.listdir(pid_dir) if os.path.isdir(pid_dir) else []
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint(tmp_path_factory):
+    proc, endpoint = start_moto(MOTO_PORT, tmp_path_factory.mktemp("moto"))
+    try:
+        yield endpoint
     finally:
         stop(proc)
 
@@ -138,27 +175,33 @@ def registry(tmp_path_factory):
 @pytest.fixture(scope="session")
 def poller(moto_endpoint, tmp_path_factory):
     """Our poller against the private moto; yields a dict with its URL, log dir and registry."""
-    base = tmp_path_factory.mktemp("runtime")
-    log_dir, work_dir = base / "logs", base / "work"
-    log_dir.mkdir()
     registry = os.environ.get("ACKOPS_TEST_REGISTRY", "127.0.0.1:15103")
-    env = dict(os.environ, **aws_env())
-    env["AWS_ENDPOINT_URL"] = moto_endpoint
-    cmd = [sys.executable, os.path.join(REPO, "sandbox", "lambda_runtime", "poller.py"),
-           "--port", str(POLLER_PORT), "--rie-ports", RIE_PORTS, "--endpoint", moto_endpoint,
-           "--log-dir", str(log_dir), "--work-dir", str(work_dir), "--poll-interval", "0.5",
-           "--rie", rie_binary(), "--crane", crane_binary(), "--registry", registry]
-    out_path = str(log_dir / "poller.stdout.log")
-    with open(out_path, "ab") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
+    proc, info = start_poller(moto_endpoint, POLLER_PORT, RIE_PORTS, tmp_path_factory.mktemp("runtime"), registry)
     try:
-        wait_http("http://127.0.0.1:%d/healthz" % POLLER_PORT, proc, 60, out_path)
-        yield {"url": "http://127.0.0.1:%d" % POLLER_PORT, "log_dir": str(log_dir), "proc": proc,
-               "registry": registry}
+        yield info
     finally:
         stop(proc)
-        leftovers = [p for p in os.listdir(str(work_dir / "pids"))] if (work_dir / "pids").is_dir() else []
+        leftovers = leftover_rie_pids(info["work_dir"])
         assert not leftovers, "the poller left RIE processes behind: %s" % leftovers
+
+
+@pytest.fixture
+def second_stack(tmp_path):
+    """Another moto (15104) and poller (15105, RIE 15120-15129), for tests that stop the poller."""
+    moto_proc, endpoint = start_moto(15104, tmp_path)
+    procs = [moto_proc]
+    try:
+        poller_proc, info = start_poller(endpoint, 15105, "15120-15129", tmp_path)
+        procs.append(poller_proc)
+        session = boto3.session.Session(region_name="us-east-1", aws_access_key_id="testing",
+                                        aws_secret_access_key="testing")
+        info["leftover_rie_pids"] = lambda: leftover_rie_pids(info["work_dir"])
+        info["clients"] = dict((name, session.client(name, endpoint_url=endpoint))
+                               for name in ("iam", "sqs", "lambda", "dynamodb"))
+        yield info
+    finally:
+        for proc in reversed(procs):
+            stop(proc)
 
 
 @pytest.fixture

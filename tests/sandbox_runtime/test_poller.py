@@ -14,6 +14,7 @@ import hashlib
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
 import tarfile
@@ -37,6 +38,8 @@ def handler(event, context):
         body = record["body"]
         if body.startswith("boom"):
             raise ValueError("poison message " + body)
+        if body == "sleep-forever":
+            time.sleep(120)
         if body.startswith("sleep"):
             time.sleep(5)
         if body.startswith("bad"):
@@ -416,3 +419,29 @@ def test_project_function_image_runs_the_tutorial_message(clients, pipeline, reg
             lam.delete_event_source_mapping(UUID=mapping_uuid)
             pipeline["mappings"].remove(mapping_uuid)
         lam.delete_function(FunctionName=name)
+
+
+def test_sigterm_during_an_invocation_stops_fast_and_loses_nothing(second_stack):
+    """sandboxctl gives the poller 10 s after SIGTERM: it must not wait for a running handler,
+    must leave no RIE behind, and the interrupted message must stay in the queue."""
+    clients = second_stack["clients"]
+    iam, sqs, lam = clients["iam"], clients["sqs"], clients["lambda"]
+    role = iam.create_role(RoleName="stop", AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
+    url = sqs.create_queue(QueueName="stop", Attributes={"VisibilityTimeout": "2"})["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    lam.create_function(FunctionName="stop", Runtime="python3.11", Role=role, Handler="app.handler",
+                        Code={"ZipFile": zip_of(HANDLER)}, Timeout=30, Environment={"Variables": {"TABLE_NAME": "x"}})
+    lam.create_event_source_mapping(EventSourceArn=arn, FunctionName="stop", BatchSize=1)
+    sqs.send_message(QueueUrl=url, MessageBody="sleep-forever")
+    wait_for("the message in flight", lambda: queue_counts(sqs, url) == (0, 1), 60)
+    time.sleep(1)  # the handler is now sleeping
+    proc = second_stack["proc"]
+    started = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=30)
+    elapsed = time.monotonic() - started
+    assert proc.returncode == 0
+    assert elapsed < 8, "the poller took %.1f s to stop" % elapsed
+    assert second_stack["leftover_rie_pids"]() == []
+    # Not deleted: it comes back once its visibility timeout is over.
+    wait_for("the message to be visible again", lambda: queue_counts(sqs, url) == (1, 0), 10)
