@@ -229,9 +229,15 @@ class MappingWorker(threading.Thread):
         self.batch_size = int(mapping.get("BatchSize") or 10)
         self.window = float(mapping.get("MaximumBatchingWindowInSeconds") or 0)
         self.report_failures = sqs_event.REPORT_BATCH_ITEM_FAILURES in (mapping.get("FunctionResponseTypes") or [])
+        filters = (mapping.get("FilterCriteria") or {}).get("Filters") or []
+        if filters and not getattr(self, "_warned_filters", False):
+            self._warned_filters = True
+            LOG.warning("mapping %s: FilterCriteria is not implemented by the sandbox runtime: every message is "
+                        "delivered (AWS would delete non-matching ones unprocessed)", mapping["UUID"])
         self.rt.stats.set_info(self.uuid, function=self.function_name, queue=mapping["EventSourceArn"],
                                batch_size=self.batch_size, window=self.window,
-                               report_batch_item_failures=self.report_failures)
+                               report_batch_item_failures=self.report_failures,
+                               filter_criteria_ignored=bool(filters))
 
     def run(self):
         LOG.info("mapping %s: polling %s for %s", self.uuid, self.queue_arn, self.function_name)
