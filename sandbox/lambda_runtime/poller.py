@@ -117,6 +117,8 @@ class Functions:
                 LOG.exception("function %s: unexpected error while preparing it: %s", name, exc)
         with self._lock:
             gone = [n for n in self._procs if n not in names]
+            for name in [n for n in self._errors if n not in names]:
+                del self._errors[name]
         for name in gone:
             self._stop(name, "no enabled mapping uses it any more")
 
@@ -290,12 +292,28 @@ class MappingWorker(threading.Thread):
                     batch.append(message)
         return batch
 
+    def _invoke(self, proc, payload):
+        """Invoke; if the process was replaced (code or configuration change) between receiving and
+        invoking, hand the batch to its successor rather than count an error towards the DLQ."""
+        deadline = _now() + 60
+        while True:
+            try:
+                return proc.invoke(payload)
+            except rie_process.ProcessRetired:
+                successor = None
+                while successor is None or successor is proc:
+                    if self.stopping.is_set() or _now() > deadline:
+                        return 599, b"the function's runtime was replaced and no successor came up"
+                    self.stopping.wait(0.2)
+                    successor = self.rt.functions.get(self.function_name)
+                proc = successor
+
     def _process(self, proc, batch):
         ids = [m["MessageId"] for m in batch]
         self.rt.stats.add(self.uuid, received=len(batch), invocations=1)
-        event = sqs_event.build_event(batch, self.queue_arn, self.rt.region)
+        payload = json.dumps(sqs_event.build_event(batch, self.queue_arn, self.rt.region)).encode("utf-8")
         started = _now()
-        status, body = proc.invoke(json.dumps(event).encode("utf-8"))
+        status, body = self._invoke(proc, payload)
         elapsed = _now() - started
         if sqs_event.is_function_error(status, body):
             self.rt.stats.add(self.uuid, invocation_errors=1)

@@ -32,6 +32,10 @@ class RuntimeStartError(Exception):
     """The runtime cannot be started; the message says what to fix."""
 
 
+class ProcessRetired(Exception):
+    """The process was stopped (replaced) before the event was sent: the handler never saw it."""
+
+
 def cache_dir():
     return os.environ.get("ACKOPS_SANDBOX_CACHE") or os.path.expanduser("~/.cache/ackops-sandbox")
 
@@ -213,8 +217,13 @@ class FunctionProcess:
         return self.proc.poll() is None
 
     def invoke(self, payload):
-        """POST one event; returns (status, body). Serialised: RIE runs one invocation at a time."""
+        """POST one event; returns (status, body). Serialised: RIE runs one invocation at a time.
+
+        Raises ProcessRetired, without sending anything, once the process has been stopped.
+        """
         with self._lock:
+            if self.retired:
+                raise ProcessRetired(self.name)
             req = urllib.request.Request(self.url, data=payload, method="POST",
                                          headers={"Content-Type": "application/json"})
             try:
@@ -231,6 +240,8 @@ class FunctionProcess:
         except OSError:
             pass
 
+    retired = False
+
     def stop(self, wait_for_invocation=True):
         """Stop RIE and the runtime. By default after the in-flight invocation; at shutdown at once
         (an interrupted batch is not deleted, so it comes back after the visibility timeout)."""
@@ -241,6 +252,7 @@ class FunctionProcess:
             self._stop()
 
     def _stop(self):
+        self.retired = True
         if self.proc.poll() is None:
             # RIE and the runtime it started share the process group we created for them.
             self._signal_group(signal.SIGTERM)
