@@ -125,20 +125,21 @@ def _crane(crane, args, **kwargs):
         raise CodeError("crane %s did not finish in 300 s" % " ".join(args))
 
 
-def image_config(crane, ref):
-    out = _crane(crane, ["config", ref]).stdout
+def image_config(crane, ref, platform="linux/amd64"):
+    out = _crane(crane, ["config", "--platform", platform, ref]).stdout
     try:
         return (json.loads(out.decode("utf-8")) or {}).get("config") or {}
     except ValueError:
         raise CodeError("crane config %s did not answer JSON" % ref)
 
 
-def export_image(crane, ref, dest, roots):
+def export_image(crane, ref, dest, roots, platform="linux/amd64"):
     """Stream ``crane export`` and keep only files under the given absolute roots."""
     _clean_dir(dest)
     wanted = tuple(r.strip("/") + "/" for r in roots)
     try:
-        proc = subprocess.Popen([crane, "export", ref, "-"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc = subprocess.Popen([crane, "export", "--platform", platform, ref, "-"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     except FileNotFoundError:
         raise CodeError("crane not found at %r: run sandbox/build.sh crane and source .sandbox/env" % crane)
     kept = 0
@@ -175,7 +176,9 @@ def prepare(get_function_response, dest, endpoint, registry, crane="crane", acco
     name = config["FunctionName"]
     if config.get("PackageType", "Zip") == "Image":
         ref = local_image_ref(code.get("ImageUri"), registry)
-        cfg = image_config(crane, ref)
+        # Picks the child of a multi-platform index; a single-platform image is used as it is.
+        platform = "linux/arm64" if "arm64" in (config.get("Architectures") or []) else "linux/amd64"
+        cfg = image_config(crane, ref, platform)
         override = (config.get("ImageConfigResponse") or {}).get("ImageConfig") or {}
         command = override.get("Command") or cfg.get("Cmd") or []
         work_dir = override.get("WorkingDirectory") or cfg.get("WorkingDir") or TASK_ROOT
@@ -184,7 +187,7 @@ def prepare(get_function_response, dest, endpoint, registry, crane="crane", acco
                 "image %s has no Cmd and the function no ImageConfig.Command: set the handler "
                 "(e.g. crane mutate --cmd app.handler, or ImageConfig.Command: [app.handler])" % ref)
         root = os.path.join(dest, "rootfs")
-        kept = export_image(crane, ref, root, [work_dir, "/opt"])
+        kept = export_image(crane, ref, root, [work_dir, "/opt"], platform)
         code_dir = os.path.join(root, work_dir.strip("/"))
         if not kept or not os.path.isdir(code_dir):
             raise CodeError("image %s has no files under %s (LAMBDA_TASK_ROOT)" % (ref, work_dir))
