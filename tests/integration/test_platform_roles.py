@@ -357,3 +357,10 @@ def test_delete_leaves_no_release_role_or_policy(play, env, aws, kube):
     assert again.rc == 0 and again.changed == 0, again.changed_tasks()
     again = play("irsa.yml", "-e", "irsa_operation=delete")
     assert again.rc == 0 and again.changed == 0, again.changed_tasks()
+
+    # Check mode on an account without the roles reports the creation and creates nothing.
+    check = play("irsa.yml", "--check")
+    assert check.rc == 0, check.output[-4000:]
+    assert check.changed >= len(SERVICES), check.changed_tasks()
+    for service in SERVICES:
+        assert not role_exists(aws, role_name(service))
