@@ -17,7 +17,7 @@ description:
   - Calls C(GetAuthorizationToken) and returns the registry host, user name and password that
     C(docker login) or C(crane) need to push to and pull from a private ECR registry (what
     C(aws ecr get-login-password) prints).
-  - The password is a secret valid for 12 hours; use C(no_log: true) on the task.
+  - "The password is a secret valid for 12 hours: set C(no_log: true) on the task."
   - Read-only; never changes anything. amazon.aws and community.aws have no such module.
 author:
   - ackops founding engineers

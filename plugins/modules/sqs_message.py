@@ -150,9 +150,6 @@ try:
 except ImportError:
     pass  # Handled by AnsibleAWSModule
 
-from ansible.module_utils.six import integer_types
-from ansible.module_utils.six import string_types
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
@@ -177,9 +174,9 @@ def build_attribute(name, value):
         raise ValueError(
             "message attribute %r: a boolean has no SQS data type; send it as a string, e.g. '%s'" % (name, str(value).lower())
         )
-    if isinstance(value, string_types):
+    if isinstance(value, str):
         return {"DataType": "String", "StringValue": value}
-    if isinstance(value, integer_types) or isinstance(value, float):
+    if isinstance(value, (int, float)):
         return {"DataType": "Number", "StringValue": str(value)}
     if isinstance(value, dict):
         data_type = value.get("data_type")
