@@ -79,21 +79,27 @@ class Stats:
 
 
 class Functions:
-    """One running FunctionProcess per function name, replaced when the function changes."""
+    """A pool of running FunctionProcesses per function name (one per concurrent poller of its
+    mappings), replaced as a whole when the function changes."""
 
     def __init__(self, runtime):
         self.rt = runtime
         self._lock = threading.Lock()
-        self._procs = {}      # name -> (fingerprint, FunctionProcess)
+        self._procs = {}      # name -> (fingerprint, [FunctionProcess, ...], code directory)
+        self._generation = 0
         self._errors = {}     # name -> (fingerprint, message, retry_at)
         self._restart = set()
         self._closed = False
 
-    def get(self, name):
+    def get(self, name, index=0):
+        """The process poller number `index` of a mapping uses, or None while there is none."""
         with self._lock:
             item = self._procs.get(name)
-        if item and item[1].alive() and name not in self._restart:
-            return item[1]
+            restarting = name in self._restart
+        if item and not restarting:
+            proc = item[1][index % len(item[1])]
+            if proc.alive():
+                return proc
         return None
 
     def request_restart(self, name):
@@ -103,16 +109,19 @@ class Functions:
     def describe(self):
         with self._lock:
             result = {}
-            for name, (fp, proc) in self._procs.items():
-                result[name] = {"fingerprint": fp, "port": proc.port, "alive": proc.alive()}
+            for name, (fp, procs, _dir) in self._procs.items():
+                result[name] = {"fingerprint": fp, "ports": [p.port for p in procs],
+                                "alive": all(p.alive() for p in procs)}
             for name, (_fp, message, _retry) in self._errors.items():
                 result.setdefault(name, {})["error"] = message
             return result
 
-    def reconcile(self, names):
+    def reconcile(self, wanted):
+        """wanted: {function name: number of processes}."""
+        names = sorted(wanted)
         for name in names:
             try:
-                self._reconcile_one(name)
+                self._reconcile_one(name, wanted[name])
             except Exception as exc:  # one broken function must not stop the others
                 LOG.exception("function %s: unexpected error while preparing it: %s", name, exc)
         with self._lock:
@@ -122,7 +131,7 @@ class Functions:
         for name in gone:
             self._stop(name, "no enabled mapping uses it any more")
 
-    def _reconcile_one(self, name):
+    def _reconcile_one(self, name, size):
         try:
             fn = self.rt.lambda_client.get_function(FunctionName=name)
         except ClientError as exc:
@@ -137,54 +146,69 @@ class Functions:
             current = self._procs.get(name)
             error = self._errors.get(name)
             restart = name in self._restart
-        if current and current[0] == fp and current[1].alive() and not restart:
+        alive = bool(current) and all(p.alive() for p in current[1])
+        if current and current[0] == fp and alive and len(current[1]) == size and not restart:
             return
         if error and error[0] == fp and _now() < error[2] and not restart:
             return
         reason = ("restart requested" if restart else "code or configuration changed" if current and current[0] != fp
-                  else "process exited" if current else "first start")
-        LOG.info("function %s: starting runtime (%s), fingerprint %s", name, reason, fp)
+                  else "process exited" if current and not alive
+                  else "concurrency %d -> %d" % (len(current[1]), size) if current else "first start")
+        LOG.info("function %s: starting runtime x%d (%s), fingerprint %s", name, size, reason, fp)
+        procs = []
+        with self._lock:
+            self._generation += 1
+            # A fresh directory per start: the processes being replaced may still read theirs.
+            dest = os.path.join(self.rt.work_dir, name, "%s-%d" % (fp, self._generation))
         try:
-            dest = os.path.join(self.rt.work_dir, name, fp)
             code = function_code.prepare(fn, dest, self.rt.endpoint, self.rt.registry, self.rt.crane,
                                          self.rt.account_id, self.rt.region)
             python = rie_process.runtime_python(LOG.info)
-            ports = self.rt.ports.take_many(2)
-            try:
-                proc = rie_process.FunctionProcess(
-                    fn["Configuration"], code, ports, os.path.join(self.rt.log_dir, "lambda-%s.log" % name),
-                    self.rt.endpoint, self.rt.region, python, self.rt.rie, self.rt.pid_dir)
-            except Exception:
-                for port in ports:
-                    self.rt.ports.give(port)
-                raise
+            for _i in range(size):
+                ports = self.rt.ports.take_many(2)
+                try:
+                    procs.append(rie_process.FunctionProcess(
+                        fn["Configuration"], code, ports, os.path.join(self.rt.log_dir, "lambda-%s.log" % name),
+                        self.rt.endpoint, self.rt.region, python, self.rt.rie, self.rt.pid_dir))
+                except Exception:
+                    for port in ports:
+                        self.rt.ports.give(port)
+                    raise
         except (function_code.CodeError, rie_process.RuntimeStartError) as exc:
+            self._retire(procs)
+            shutil.rmtree(dest, ignore_errors=True)
             LOG.error("function %s: %s (retrying in %.0f s)", name, exc, CODE_RETRY_SECONDS)
             with self._lock:
                 self._errors[name] = (fp, str(exc), _now() + CODE_RETRY_SECONDS)
                 self._restart.discard(name)
             return
+        except Exception:
+            self._retire(procs)
+            shutil.rmtree(dest, ignore_errors=True)
+            raise
         with self._lock:
             closed = self._closed
             old = None if closed else self._procs.get(name)
             if not closed:
-                self._procs[name] = (fp, proc)
+                self._procs[name] = (fp, procs, dest)
             self._errors.pop(name, None)
             self._restart.discard(name)
         if closed:
-            proc.stop(wait_for_invocation=False)
+            for proc in procs:
+                proc.stop(wait_for_invocation=False)
+            shutil.rmtree(dest, ignore_errors=True)
             return
-        LOG.info("function %s: runtime listening on 127.0.0.1:%d (handler %s)", name, proc.port, code.handler)
+        LOG.info("function %s: runtime listening on 127.0.0.1:%s (handler %s)", name,
+                 ",".join(str(p.port) for p in procs), code.handler)
         if old:
             self._retire(old[1])
-            old_dir = os.path.join(self.rt.work_dir, name, old[0])
-            if old[0] != fp:
-                shutil.rmtree(old_dir, ignore_errors=True)
+            shutil.rmtree(old[2], ignore_errors=True)
 
-    def _retire(self, proc):
-        proc.stop()  # waits for an in-flight invocation (it holds the same lock)
-        for port in proc.ports:
-            self.rt.ports.give(port)
+    def _retire(self, procs):
+        for proc in procs:
+            proc.stop()  # waits for an in-flight invocation (it holds the same lock)
+            for port in proc.ports:
+                self.rt.ports.give(port)
 
     def _stop(self, name, why):
         with self._lock:
@@ -203,9 +227,10 @@ class Functions:
         with self._lock:
             items = list(self._procs.items())
             self._procs.clear()
-        for name, (_fp, proc) in items:
+        for name, (_fp, procs, _dir) in items:
             LOG.info("function %s: stopping runtime (shutdown)", name)
-            proc.stop(wait_for_invocation=False)
+            for proc in procs:
+                proc.stop(wait_for_invocation=False)
 
 
 class MappingWorker(threading.Thread):
@@ -213,10 +238,11 @@ class MappingWorker(threading.Thread):
 
     IDLE_WAIT = 2  # long-poll seconds while the queue is empty
 
-    def __init__(self, runtime, mapping):
-        threading.Thread.__init__(self, name="esm-%s" % mapping["UUID"][:8], daemon=True)
+    def __init__(self, runtime, mapping, index=0):
+        threading.Thread.__init__(self, name="esm-%s-%d" % (mapping["UUID"][:8], index), daemon=True)
         self.rt = runtime
         self.uuid = mapping["UUID"]
+        self.index = index
         self.stopping = threading.Event()
         self.update(mapping)
         queue_arn = mapping["EventSourceArn"]
@@ -239,10 +265,11 @@ class MappingWorker(threading.Thread):
         self.rt.stats.set_info(self.uuid, function=self.function_name, queue=mapping["EventSourceArn"],
                                batch_size=self.batch_size, window=self.window,
                                report_batch_item_failures=self.report_failures,
-                               filter_criteria_ignored=bool(filters))
+                               filter_criteria_ignored=bool(filters),
+                               concurrency=self.rt.mapping_concurrency(mapping))
 
     def run(self):
-        LOG.info("mapping %s: polling %s for %s", self.uuid, self.queue_arn, self.function_name)
+        LOG.info("mapping %s: poller %d polling %s for %s", self.uuid, self.index, self.queue_arn, self.function_name)
         while not self.stopping.is_set():
             try:
                 self._cycle()
@@ -253,10 +280,10 @@ class MappingWorker(threading.Thread):
             except Exception:
                 LOG.exception("mapping %s: unexpected error", self.uuid)
                 self.stopping.wait(2)
-        LOG.info("mapping %s: stopped", self.uuid)
+        LOG.info("mapping %s: poller %d stopped", self.uuid, self.index)
 
     def _cycle(self):
-        proc = self.rt.functions.get(self.function_name)
+        proc = self.rt.functions.get(self.function_name, self.index)
         if proc is None:
             # Receiving now would only burn receive counts towards the DLQ: wait for the function.
             self.stopping.wait(0.5)
@@ -305,7 +332,7 @@ class MappingWorker(threading.Thread):
                     if self.stopping.is_set() or _now() > deadline:
                         return 599, b"the function's runtime was replaced and no successor came up"
                     self.stopping.wait(0.2)
-                    successor = self.rt.functions.get(self.function_name)
+                    successor = self.rt.functions.get(self.function_name, self.index)
                 proc = successor
 
     def _process(self, proc, batch):
@@ -358,6 +385,7 @@ class Runtime:
         self.log_dir = args.log_dir
         self.work_dir = args.work_dir
         self.poll_interval = args.poll_interval
+        self.max_concurrency = max(1, args.max_concurrency)
         self.pid_dir = os.path.join(self.work_dir, "pids")
         for pid in rie_process.reap_stale(self.pid_dir):
             LOG.warning("killed RIE process group %d left over by a previous run", pid)
@@ -385,24 +413,36 @@ class Runtime:
                     mappings.append(mapping)
         return mappings
 
+    def mapping_concurrency(self, mapping):
+        """Pollers (and function processes) for a mapping: ScalingConfig.MaximumConcurrency, capped."""
+        wanted = (mapping.get("ScalingConfig") or {}).get("MaximumConcurrency")
+        return max(1, min(int(wanted), self.max_concurrency)) if wanted else self.max_concurrency
+
     def poll_once(self):
         mappings = [m for m in self.list_sqs_mappings() if m.get("State", "Enabled") in ("Enabled", "Enabling")]
         # Health means "moto answers"; preparing a function (crane export, first venv) may take longer.
         self.last_poll_ok = time.time()
         self.last_poll_error = None
-        wanted = dict((m["UUID"], m) for m in mappings)
-        self.functions.reconcile(sorted(set(m["FunctionArn"].split(":")[6] for m in mappings)))
-        for uuid, mapping in wanted.items():
-            worker = self.workers.get(uuid)
+        wanted = {}  # (mapping UUID, poller index) -> mapping
+        sizes = {}   # function name -> processes
+        for mapping in mappings:
+            count = self.mapping_concurrency(mapping)
+            name = mapping["FunctionArn"].split(":")[6]
+            sizes[name] = max(sizes.get(name, 1), count)
+            for index in range(count):
+                wanted[(mapping["UUID"], index)] = mapping
+        self.functions.reconcile(sizes)
+        for key, mapping in sorted(wanted.items()):
+            worker = self.workers.get(key)
             if worker is None or not worker.is_alive():
-                worker = MappingWorker(self, mapping)
-                self.workers[uuid] = worker
+                worker = MappingWorker(self, mapping, key[1])
+                self.workers[key] = worker
                 worker.start()
             else:
                 worker.update(mapping)
-        for uuid in [u for u in self.workers if u not in wanted]:
-            LOG.info("mapping %s: disabled or deleted, stopping its poller", uuid)
-            self.workers.pop(uuid).stopping.set()
+        for key in [k for k in self.workers if k not in wanted]:
+            LOG.info("mapping %s: disabled, deleted or scaled down, stopping its poller %d", key[0], key[1])
+            self.workers.pop(key).stopping.set()
 
     def loop(self):
         while not self.stopping.is_set():
@@ -437,7 +477,7 @@ class Runtime:
             "endpoint": self.endpoint,
             "last_poll_age_seconds": age,
             "last_poll_error": self.last_poll_error,
-            "mappings": sorted(self.workers),
+            "mappings": sorted(set(uuid for uuid, _index in self.workers)),
             "functions": self.functions.describe(),
         }
 
@@ -491,6 +531,11 @@ def parse_args(argv):
     parser.add_argument("--crane", default=None, help="crane binary (default: on PATH, else the sandbox cache)")
     parser.add_argument("--rie", default=None, help="RIE binary (default: ~/.cache/ackops-sandbox/bin/rie-<version>)")
     parser.add_argument("--poll-interval", type=float, default=1.5)
+    parser.add_argument("--max-concurrency", type=int,
+                        default=int(os.environ.get("ACKOPS_LAMBDA_MAX_CONCURRENCY", "1")),
+                        help="pollers and function processes per mapping, unless ScalingConfig.MaximumConcurrency "
+                             "asks for fewer (AWS starts with 5 and scales up). Each process takes two RIE ports, "
+                             "and a replacement needs a second set while the old one finishes.")
     parser.add_argument("--log-dir", default=os.path.join(sandbox_dir, "logs"))
     parser.add_argument("--work-dir", default=os.path.join(sandbox_dir, "lambda"),
                         help="where function code is extracted")

@@ -5,7 +5,8 @@
 The tests here do not need Kubernetes or ACK: they start their own moto (through
 sandbox/aws/moto_main.py, so with the sandbox shims) on 127.0.0.1:15101 and their own poller
 (healthz 15102, RIE ports 15110-15119), a registry on 15103, and stop them by PID; a second
-moto + poller pair (15104, 15105, RIE 15120-15129) serves tests that stop the poller. They never touch the sandbox's
+moto + poller pair (15104, 15105, RIE 15120-15139) serves tests that stop the poller or run
+several pollers per mapping. They never touch the sandbox's
 ports (15001, 19000-19099), so they run whether the sandbox is up or not.
 """
 from __future__ import absolute_import, division, print_function
@@ -110,7 +111,7 @@ def start_moto(port, log_dir):
     return proc, endpoint
 
 
-def start_poller(endpoint, port, rie_ports, base, registry="127.0.0.1:15103"):
+def start_poller(endpoint, port, rie_ports, base, registry="127.0.0.1:15103", extra_args=()):
     """sandbox/lambda_runtime/poller.py against endpoint; logs in base/logs, code in base/work."""
     log_dir, work_dir = os.path.join(str(base), "logs"), os.path.join(str(base), "work")
     os.makedirs(log_dir, exist_ok=True)
@@ -119,7 +120,7 @@ def start_poller(endpoint, port, rie_ports, base, registry="127.0.0.1:15103"):
     cmd = [sys.executable, os.path.join(REPO, "sandbox", "lambda_runtime", "poller.py"),
            "--port", str(port), "--rie-ports", rie_ports, "--endpoint", endpoint,
            "--log-dir", log_dir, "--work-dir", work_dir, "--poll-interval", "0.5",
-           "--rie", rie_binary(), "--crane", crane_binary(), "--registry", registry]
+           "--rie", rie_binary(), "--crane", crane_binary(), "--registry", registry] + list(extra_args)
     out_path = os.path.join(log_dir, "poller.stdout.log")
     with open(out_path, "ab") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
@@ -187,11 +188,13 @@ def poller(moto_endpoint, tmp_path_factory):
 
 @pytest.fixture
 def second_stack(tmp_path):
-    """Another moto (15104) and poller (15105, RIE 15120-15129), for tests that stop the poller."""
+    """Another moto (15104) and poller (15105, RIE 15120-15139, --max-concurrency 3), for tests
+    that stop the poller or need several pollers per mapping."""
     moto_proc, endpoint = start_moto(15104, tmp_path)
     procs = [moto_proc]
     try:
-        poller_proc, info = start_poller(endpoint, 15105, "15120-15129", tmp_path)
+        poller_proc, info = start_poller(endpoint, 15105, "15120-15139", tmp_path,
+                                         extra_args=["--max-concurrency", "3"])
         procs.append(poller_proc)
         session = boto3.session.Session(region_name="us-east-1", aws_access_key_id="testing",
                                         aws_secret_access_key="testing")

@@ -50,7 +50,7 @@ class FakeFunctions:
     def __init__(self, current):
         self.current, self.restarts = current, []
 
-    def get(self, name):
+    def get(self, name, index=0):
         return self.current
 
     def request_restart(self, name):
@@ -63,6 +63,9 @@ class FakeRuntime:
         self.functions = FakeFunctions(current)
         self.sqs_client = FakeSqs()
         self.region = "us-east-1"
+
+    def mapping_concurrency(self, mapping):
+        return 1
 
 
 def messages(*ids):
@@ -110,3 +113,16 @@ def test_batch_received_for_a_replaced_process_goes_to_its_successor():
     assert old.events == [] and len(new.events) == 1
     assert rt.sqs_client.deleted == ["rh-a", "rh-b"]
     assert rt.stats.snapshot()["mappings"][MAPPING["UUID"]]["invocation_errors"] == 0
+
+
+class Args:
+    max_concurrency = 3
+
+
+def test_concurrency_follows_scaling_config_capped():
+    rt = poller.Runtime.__new__(poller.Runtime)  # only mapping_concurrency is exercised
+    rt.max_concurrency = Args.max_concurrency
+    assert rt.mapping_concurrency({}) == 3
+    assert rt.mapping_concurrency({"ScalingConfig": {}}) == 3
+    assert rt.mapping_concurrency({"ScalingConfig": {"MaximumConcurrency": 2}}) == 2
+    assert rt.mapping_concurrency({"ScalingConfig": {"MaximumConcurrency": 1000}}) == 3
