@@ -75,7 +75,11 @@ def env(sandbox):
 def play(env):
     def run(playbook, *args, extra_env=None, timeout=900):
         run_env = dict(env)
-        run_env.update(extra_env or {})
+        for key, value in (extra_env or {}).items():
+            if value is None:
+                run_env.pop(key, None)
+            else:
+                run_env[key] = value
         cmd = [str(ANSIBLE_PLAYBOOK), "-i", str(INVENTORY), str(REPO / "playbooks" / playbook)] + list(args)
         proc = subprocess.run(cmd, cwd=REPO, env=run_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               text=True, timeout=timeout)
@@ -299,7 +303,9 @@ def test_wrong_region_is_a_clear_error(play):
 
 
 def test_missing_credentials_are_a_clear_error(play, tmp_path):
-    cleared = {"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_SESSION_TOKEN": "", "AWS_PROFILE": "",
+    cleared = {"AWS_ACCESS_KEY_ID": None, "AWS_SECRET_ACCESS_KEY": None, "AWS_SESSION_TOKEN": None, "AWS_PROFILE": None,
+               "AWS_DEFAULT_PROFILE": None, "AWS_CONTAINER_CREDENTIALS_FULL_URI": None,
+               "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": None, "AWS_WEB_IDENTITY_TOKEN_FILE": None,
                "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"), "AWS_CONFIG_FILE": str(tmp_path / "none"),
                "AWS_EC2_METADATA_DISABLED": "true"}
     run = play("irsa.yml", extra_env=cleared)
