@@ -12,6 +12,7 @@ differently from moto (every shim is listed in sandbox/README.md, "Shims").
 
 import argparse
 import importlib.util
+import os
 import sys
 from pathlib import Path
 
@@ -38,6 +39,9 @@ def main(argv=None):
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=15001)
     args = parser.parse_args(argv)
+    # A real account has the AWS managed policies (AmazonSQSFullAccess, ...) that the IRSA roles
+    # attach; moto creates them only when asked to.
+    os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
     applied = apply_shims()
     sys.stderr.write(f"moto_main: shims applied: {', '.join(applied) or 'none'}\n")
     sys.stderr.flush()
