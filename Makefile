@@ -50,7 +50,7 @@ test-integration: setup sandbox-up ## Module and role tests against the sandbox
 	$(WITH_SANDBOX_ENV) $(BIN)/pytest tests/integration
 
 test-molecule: setup sandbox-up ## End-to-end molecule scenario (site.yml, idempotence, verify, cleanup)
-	$(WITH_SANDBOX_ENV) $(BIN)/molecule test -s default
+	$(WITH_SANDBOX_ENV) PATH=$(BIN):$$PATH $(BIN)/molecule test -s default
 
 test: lint sanity unit test-sandbox test-integration test-molecule ## Every test
 
