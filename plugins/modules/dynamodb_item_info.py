@@ -20,7 +20,7 @@ description:
   - Attribute values are returned as plain values; numbers as integers or floats, binary values
     base64-encoded, sets as sorted lists.
 author:
-  - ackops founding engineers
+  - ackops.serverless contributors (@ackops)
 options:
   table:
     description:

@@ -20,7 +20,7 @@ description:
   - "The password is a secret valid for 12 hours: set C(no_log: true) on the task."
   - Read-only; never changes anything. amazon.aws and community.aws have no such module.
 author:
-  - ackops founding engineers
+  - ackops.serverless contributors (@ackops)
 options:
   registry_ids:
     description:

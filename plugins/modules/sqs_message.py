@@ -20,7 +20,7 @@ description:
     what it would send.
   - Neither amazon.aws nor community.aws has a module that sends SQS messages.
 author:
-  - ackops founding engineers
+  - ackops.serverless contributors (@ackops)
 options:
   queue_url:
     description:

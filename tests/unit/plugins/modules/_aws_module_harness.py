@@ -1,5 +1,6 @@
 # Shared harness for the unit tests of our AnsibleAWSModule modules: runs a module's main() with
-# arguments, in-process, against moto's mock_aws, and returns its JSON result.
+# arguments, in-process, against moto's mock_aws, and returns its JSON result. The aws_env fixture
+# is in conftest.py beside it.
 from __future__ import annotations
 
 import json
@@ -13,16 +14,6 @@ if COLLECTIONS_ROOT not in sys.path:
     sys.path.insert(0, COLLECTIONS_ROOT)
 
 from ansible.module_utils.testing import patch_module_args  # noqa: E402
-
-
-@pytest.fixture
-def aws_env(monkeypatch):
-    """Dummy credentials, and no sandbox endpoint leaking in from the environment."""
-    for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
 
 
 def run_module(main, args, capsys, check_mode=False):

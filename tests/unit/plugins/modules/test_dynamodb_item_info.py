@@ -4,13 +4,13 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from _aws_module_harness import aws_env, run_module  # noqa: F401  (fixture)
+from _aws_module_harness import run_module
 
 from ansible_collections.ackops.serverless.plugins.modules import dynamodb_item_info
 
 
 @pytest.fixture
-def table(aws_env):  # noqa: F811
+def table(aws_env):
     with mock_aws():
         ddb = boto3.client("dynamodb", region_name="us-east-1")
         ddb.create_table(
@@ -78,7 +78,7 @@ def test_scan_number_filter_and_limit(table, capsys):
     assert result["count"] == 2
 
 
-def test_missing_table_says_how_to_fix(aws_env, capsys):  # noqa: F811
+def test_missing_table_says_how_to_fix(aws_env, capsys):
     with mock_aws():
         rc, result = run_module(dynamodb_item_info.main, {"table": "customer", "key": {"email": "a"}}, capsys)
     assert rc == 1
@@ -91,7 +91,7 @@ def test_wrong_key_attribute(table, capsys):
     assert "key schema" in result["msg"]
 
 
-def test_key_and_filters_are_exclusive(aws_env, capsys):  # noqa: F811
+def test_key_and_filters_are_exclusive(aws_env, capsys):
     rc, result = run_module(dynamodb_item_info.main, {"table": "t", "key": {"a": "b"}, "filters": {"c": "d"}}, capsys)
     assert rc == 1
     assert "mutually exclusive" in result["msg"]

@@ -5,12 +5,12 @@ import base64
 import pytest
 from moto import mock_aws
 
-from _aws_module_harness import aws_env, run_module  # noqa: F401  (fixture)
+from _aws_module_harness import run_module
 
 from ansible_collections.ackops.serverless.plugins.modules import ecr_login
 
 
-def test_returns_registry_user_and_password(aws_env, capsys):  # noqa: F811
+def test_returns_registry_user_and_password(aws_env, capsys):
     with mock_aws():
         rc, result = run_module(ecr_login.main, {}, capsys)
     assert rc == 0, result

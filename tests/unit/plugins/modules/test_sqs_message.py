@@ -6,7 +6,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from _aws_module_harness import aws_env, run_module  # noqa: F401  (fixture)
+from _aws_module_harness import run_module
 
 from ansible_collections.ackops.serverless.plugins.modules import sqs_message
 
@@ -19,7 +19,7 @@ TUTORIAL = [
 
 
 @pytest.fixture
-def queue(aws_env):  # noqa: F811
+def queue(aws_env):
     with mock_aws():
         sqs = boto3.client("sqs", region_name="us-east-1")
         url = sqs.create_queue(QueueName="sqs-queue-demo-ack")["QueueUrl"]
@@ -45,11 +45,11 @@ def test_sends_the_tutorial_messages_by_queue_name(queue, capsys):
     assert result["changed"] is True
     assert result["sent"] == 4
     assert result["queue_url"] == url
-    assert [m["body"] for m in result["messages"]] == [e for e, _, _ in TUTORIAL]
+    assert [m["body"] for m in result["messages"]] == [email for email, _name, _city in TUTORIAL]
     assert all(m["message_id"] for m in result["messages"])
     got = receive_all(sqs, url)
     by_body = {m["Body"]: m["MessageAttributes"] for m in got}
-    assert sorted(by_body) == sorted(e for e, _, _ in TUTORIAL)
+    assert sorted(by_body) == sorted(email for email, _name, _city in TUTORIAL)
     assert by_body["user2@foo.com"]["city"] == {"StringValue": "tel aviv", "DataType": "String"}
     assert by_body["user4@foo.com"]["smoke_run"]["StringValue"] == "r1"
 
@@ -85,7 +85,7 @@ def test_number_and_binary_attributes(queue, capsys):
     assert attrs["avatar"]["BinaryValue"] == b"\x00\x01hello"
 
 
-def test_missing_queue_says_how_to_fix(aws_env, capsys):  # noqa: F811
+def test_missing_queue_says_how_to_fix(aws_env, capsys):
     with mock_aws():
         rc, result = run_module(sqs_message.main, {"queue_name": "nope", "messages": [{"body": "a"}]}, capsys)
     assert rc == 1
@@ -94,13 +94,13 @@ def test_missing_queue_says_how_to_fix(aws_env, capsys):  # noqa: F811
 
 
 def test_bad_attribute_value_is_named(queue, capsys):
-    _, url = queue
+    url = queue[1]
     rc, result = run_module(sqs_message.main, {"queue_url": url, "messages": [{"body": "a", "attributes": {"vip": True}}]}, capsys)
     assert rc == 1
     assert "'vip'" in result["msg"] and "boolean" in result["msg"]
 
 
-def test_queue_url_and_name_are_exclusive(aws_env, capsys):  # noqa: F811
+def test_queue_url_and_name_are_exclusive(aws_env, capsys):
     rc, result = run_module(sqs_message.main, {"queue_url": "u", "queue_name": "n", "messages": []}, capsys)
     assert rc == 1
     assert "mutually exclusive" in result["msg"]
