@@ -27,7 +27,7 @@ description:
   - An existing provider is shared by every IRSA user of the cluster, so the module only adds missing
     client IDs (audiences) and never removes client IDs that others may rely on.
 author:
-  - ackops contributors
+  - ackops.serverless contributors (@ackops)
 options:
   cluster_name:
     description:
