@@ -14,8 +14,8 @@ short_description: Manage the IAM OIDC identity provider of an EKS cluster (IRSA
 version_added: 0.1.0
 description:
   - Reads the OpenID Connect issuer of an EKS cluster with C(eks:DescribeCluster) and makes sure the
-    matching IAM OIDC identity provider exists (O(state=present)), is removed (O(state=absent)), or only
-    reports it (O(state=info)).
+    matching IAM OIDC identity provider exists (O(state=present)) or is removed (O(state=absent)).
+    M(ackops.serverless.eks_oidc_provider_info) only reads it.
   - This is what C(eksctl utils associate-iam-oidc-provider --approve) does; it is the prerequisite of
     IAM roles for service accounts (IRSA).
   - "Thumbprints: IAM no longer uses the thumbprint to validate the EKS OIDC issuers (it trusts the
@@ -38,9 +38,8 @@ options:
     description:
       - V(present) creates the provider if it does not exist and adds missing client IDs, thumbprints and tags.
       - V(absent) deletes the provider of the cluster's issuer if it exists.
-      - V(info) changes nothing and only returns what exists.
     type: str
-    choices: [present, absent, info]
+    choices: [present, absent]
     default: present
   client_ids:
     description:
@@ -87,12 +86,6 @@ EXAMPLES = r"""
 - name: Use the provider in a trust policy
   ansible.builtin.debug:
     msg: "{{ oidc.arn }} trusts tokens of {{ oidc.issuer_host_path }}"
-
-- name: Only look it up
-  ackops.serverless.eks_oidc_provider:
-    cluster_name: my-cluster
-    state: info
-  register: oidc_info
 
 - name: Remove the provider (it is shared by every IRSA role of the cluster)
   ackops.serverless.eks_oidc_provider:
@@ -156,107 +149,10 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
-CREDENTIAL_ERROR_CODES = [
-    "UnrecognizedClientException",
-    "InvalidClientTokenId",
-    "ExpiredToken",
-    "ExpiredTokenException",
-    "InvalidSignatureException",
-    "SignatureDoesNotMatch",
-]
-CREDENTIAL_HINT = (
-    "set valid AWS credentials in the environment (AWS_PROFILE, or AWS_ACCESS_KEY_ID and "
-    "AWS_SECRET_ACCESS_KEY) or pass access_key/secret_key/profile to the module"
-)
-
-
-def _region(module):
-    return module.region or "(no region set)"
-
-
-def describe_issuer(module, eks):
-    """Return the cluster's OIDC issuer URL, or fail with a message that says what to do."""
-    name = module.params["cluster_name"]
-    region = _region(module)
-    try:
-        cluster = eks.describe_cluster(name=name, aws_retry=True)["cluster"]
-    except is_boto3_error_code("ResourceNotFoundException") as e:
-        module.fail_json_aws(
-            e,
-            msg=(
-                "EKS cluster '{0}' was not found in region {1}: check cluster_name and the region "
-                "(region option, AWS_REGION or the profile's region); "
-                "'aws eks list-clusters --region {1}' lists the clusters of that region".format(name, region)
-            ),
-        )
-    except is_boto3_error_code(CREDENTIAL_ERROR_CODES) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg="AWS rejected the credentials used to describe EKS cluster '{0}': {1}".format(name, CREDENTIAL_HINT))
-    except is_boto3_error_code("AccessDeniedException") as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(
-            e, msg="Not allowed to describe EKS cluster '{0}': grant eks:DescribeCluster to the caller".format(name)
-        )
-    except botocore.exceptions.NoCredentialsError as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg="No AWS credentials found: {0}".format(CREDENTIAL_HINT))
-    except botocore.exceptions.EndpointConnectionError as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(
-            e,
-            msg=(
-                "Could not reach the EKS endpoint of region {0}: check that the region is a valid AWS region "
-                "and, if an endpoint_url is set, that it is reachable".format(region)
-            ),
-        )
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg="Failed to describe EKS cluster '{0}' in region {1}".format(name, region))
-
-    issuer = ((cluster.get("identity") or {}).get("oidc") or {}).get("issuer")
-    if not issuer:
-        module.fail_json(
-            msg=(
-                "EKS cluster '{0}' in region {1} has no OIDC issuer (cluster.identity.oidc.issuer is empty): "
-                "IRSA needs an EKS cluster of version 1.13 or later; wait until the cluster is ACTIVE".format(name, region)
-            )
-        )
-    return issuer
-
-
-def issuer_host_path(issuer):
-    for scheme in ("https://", "http://"):
-        if issuer.startswith(scheme):
-            return issuer[len(scheme):].rstrip("/")
-    return issuer.rstrip("/")
-
-
-def find_provider(module, iam, host_path):
-    """Return the provider's details as a dict, or None if no provider serves this issuer."""
-    suffix = ":oidc-provider/" + host_path
-    try:
-        arns = [p["Arn"] for p in iam.list_open_id_connect_providers(aws_retry=True).get("OpenIDConnectProviderList", [])]
-    except is_boto3_error_code(CREDENTIAL_ERROR_CODES) as e:
-        module.fail_json_aws(e, msg="AWS rejected the credentials used to list IAM OIDC providers: {0}".format(CREDENTIAL_HINT))
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg="Failed to list IAM OIDC providers (needs iam:ListOpenIDConnectProviders)")
-
-    for arn in arns:
-        if arn.endswith(suffix):
-            return get_provider(module, iam, arn)
-    return None
-
-
-def get_provider(module, iam, arn):
-    try:
-        provider = iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn, aws_retry=True)
-        tags = iam.list_open_id_connect_provider_tags(OpenIDConnectProviderArn=arn, aws_retry=True).get("Tags", [])
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to read IAM OIDC provider {0}".format(arn))
-    return dict(
-        arn=arn,
-        client_ids=sorted(provider.get("ClientIDList") or []),
-        thumbprints=sorted(provider.get("ThumbprintList") or []),
-        tags=boto3_tag_list_to_ansible_dict(tags),
-    )
+from ansible_collections.ackops.serverless.plugins.module_utils.eks_oidc import lookup
+from ansible_collections.ackops.serverless.plugins.module_utils.eks_oidc import result_view
 
 
 def validate_params(module):
@@ -373,22 +269,10 @@ def ensure_absent(module, iam, current):
     return True
 
 
-def result_view(provider):
-    if provider is None:
-        return dict(exists=False, arn="", client_ids=[], thumbprints=[], tags={})
-    return dict(
-        exists=True,
-        arn=provider["arn"],
-        client_ids=list(provider["client_ids"]),
-        thumbprints=list(provider["thumbprints"]),
-        tags=dict(provider["tags"]),
-    )
-
-
 def main():
     argument_spec = dict(
         cluster_name=dict(type="str", required=True),
-        state=dict(type="str", choices=["present", "absent", "info"], default="present"),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
         client_ids=dict(type="list", elements="str", default=["sts.amazonaws.com"]),
         thumbprints=dict(type="list", elements="str"),
         tags=dict(type="dict"),
@@ -401,18 +285,12 @@ def main():
     eks = module.client("eks", retry_decorator=retry)
     iam = module.client("iam", retry_decorator=retry)
 
-    issuer = describe_issuer(module, eks)
-    host_path = issuer_host_path(issuer)
-    current = find_provider(module, iam, host_path)
+    issuer, host_path, current = lookup(module, eks, iam)
 
-    state = module.params["state"]
-    changed = False
-    after = current
-    if state == "present":
+    if module.params["state"] == "present":
         changed, after = ensure_present(module, iam, host_path, issuer, current)
-    elif state == "absent":
-        changed = ensure_absent(module, iam, current)
-        after = None
+    else:
+        changed, after = ensure_absent(module, iam, current), None
 
     result = dict(changed=changed, cluster_name=module.params["cluster_name"], issuer=issuer, issuer_host_path=host_path)
     result.update(result_view(after))

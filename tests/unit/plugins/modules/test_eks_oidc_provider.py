@@ -24,6 +24,8 @@ from ansible.module_utils import basic  # noqa: E402
 from ansible.module_utils.testing import patch_module_args  # noqa: E402
 
 from ansible_collections.ackops.serverless.plugins.modules import eks_oidc_provider  # noqa: E402
+from ansible_collections.ackops.serverless.plugins.modules import eks_oidc_provider_info  # noqa: E402
+from ansible_collections.ackops.serverless.plugins.module_utils import eks_oidc  # noqa: E402
 
 REGION = "us-east-1"
 CLUSTER = "unit-cluster"
@@ -79,7 +81,7 @@ def cluster(aws_env):
     return resp["cluster"]["identity"]["oidc"]["issuer"]
 
 
-def run(args, check_mode=False, diff=False):
+def run(args, check_mode=False, diff=False, module=eks_oidc_provider):
     args = dict(args)
     args.setdefault("region", REGION)
     if check_mode:
@@ -88,8 +90,12 @@ def run(args, check_mode=False, diff=False):
         args["_ansible_diff"] = True
     with patch_module_args(args):
         with pytest.raises((AnsibleExitJson, AnsibleFailJson)) as exc:
-            eks_oidc_provider.main()
+            module.main()
     return exc.value.args[0]
+
+
+def info(args):
+    return run(args, module=eks_oidc_provider_info)
 
 
 def providers():
@@ -133,7 +139,7 @@ def test_check_mode_does_not_create(cluster):
 
 
 def test_info_reports_without_changing(cluster):
-    before = run({"cluster_name": CLUSTER, "state": "info"})
+    before = info({"cluster_name": CLUSTER})
     assert before["changed"] is False
     assert before["exists"] is False
     assert before["arn"] == ""
@@ -141,7 +147,7 @@ def test_info_reports_without_changing(cluster):
     assert providers() == []
 
     created = run({"cluster_name": CLUSTER})
-    after = run({"cluster_name": CLUSTER, "state": "info"})
+    after = info({"cluster_name": CLUSTER})
     assert after["changed"] is False
     assert after["exists"] is True
     assert after["arn"] == created["arn"]
@@ -197,8 +203,9 @@ def test_other_clusters_provider_is_not_matched(cluster):
     other = iam.create_open_id_connect_provider(
         Url="https://oidc.eks.us-east-1.amazonaws.com/id/OTHERCLUSTER", ClientIDList=["sts.amazonaws.com"]
     )["OpenIDConnectProviderArn"]
-    info = run({"cluster_name": CLUSTER, "state": "info"})
-    assert info["exists"] is False
+    found = info({"cluster_name": CLUSTER})
+    assert found["changed"] is False
+    assert found["exists"] is False
     created = run({"cluster_name": CLUSTER})
     assert created["arn"] != other
     removed = run({"cluster_name": CLUSTER, "state": "absent"})
@@ -266,7 +273,7 @@ def test_cluster_without_issuer_fails(aws_env, monkeypatch):
 
     module.fail_json = failer
     with pytest.raises(AnsibleFailJson) as exc:
-        eks_oidc_provider.describe_issuer(module, FakeEks())
+        eks_oidc.describe_issuer(module, FakeEks())
     assert "has no OIDC issuer" in exc.value.args[0]["msg"]
 
 
