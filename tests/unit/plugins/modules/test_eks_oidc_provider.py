@@ -56,18 +56,10 @@ def patch_exit(monkeypatch):
 
 
 @pytest.fixture
-def aws_env(monkeypatch):
-    for var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("AWS_REGION", REGION)
-    # botocore must not find a credentials file of the developer.
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials")
-    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent/config")
+def aws_env(aws_env):  # pylint: disable=redefined-outer-name
+    """The shared dummy-credentials environment (conftest.py), inside in-process moto."""
     with mock_aws():
-        yield
+        yield aws_env
 
 
 @pytest.fixture
