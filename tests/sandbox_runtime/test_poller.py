@@ -178,10 +178,14 @@ with mock_aws(config={"lambda": {"use_docker": False}}):
                       "mappings": len(lam.list_event_source_mappings()["EventSourceMappings"])}))
 '''
     shims = os.path.join(os.path.dirname(__file__), "..", "..", "sandbox", "aws", "shims")
+    # In-process moto only: a sandbox endpoint in the environment (make test-sandbox loads
+    # .sandbox/env) would send the calls to the sandbox's moto server instead.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
+    env.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
     results = {}
     for mode in ("plain", "shim"):
         done = subprocess.run([sys.executable, "-c", script, shims, mode], capture_output=True, text=True,
-                              timeout=120)
+                              timeout=120, env=env, check=False)
         assert done.returncode == 0, done.stderr[-2000:]
         results[mode] = json.loads(done.stdout.strip().splitlines()[-1])
     assert results["plain"] == {"visible": "0", "mappings": 1}, "moto no longer consumes mapped queues itself"
