@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import tempfile
 import threading
@@ -391,10 +392,29 @@ def _dynamodb_controller_running(kube):
     return None
 
 
-def test_invalid_table_reports_terminal_within_seconds(kube, namespace, env):
+@pytest.fixture
+def dynamodb_controller(kube, env):
+    """The sandbox's dynamodb controller, installed from the local registry as the controllers role
+    would, when no earlier test left one running; removed again if this fixture installed it."""
+    installed = False
+    release = ["ack-dynamodb-controller", "--namespace", "ack-system"]
+    if _dynamodb_controller_running(kube):
+        subprocess.run(["helm", "upgrade", "--install", *release,
+                        "oci://{0}/aws-controllers-k8s/dynamodb-chart".format(env["ACKOPS_REGISTRY"]),
+                        "--version", "1.9.2", "--plain-http", "--create-namespace",
+                        "--set", "aws.region={0}".format(env["AWS_REGION"]),
+                        "--set", "aws.endpoint_url={0}".format(env["AWS_ENDPOINT_URL"]),
+                        "--set", "aws.allow_unsafe_aws_endpoint_urls=true", "--wait", "--timeout", "180s"],
+                       env=env, check=True, capture_output=True, text=True, timeout=240)
+        installed = True
     reason = _dynamodb_controller_running(kube)
-    if reason:
-        pytest.skip(reason)
+    assert reason is None, reason
+    yield
+    if installed:
+        subprocess.run(["helm", "uninstall", *release, "--wait"], env=env, check=False, capture_output=True, timeout=240)
+
+
+def test_invalid_table_reports_terminal_within_seconds(kube, namespace, env, dynamodb_controller):
     table = {
         "apiVersion": "dynamodb.services.k8s.aws/v1alpha1", "kind": "Table",
         "metadata": {"name": "ackwait-invalid", "namespace": namespace},
