@@ -112,11 +112,8 @@ def scan(ddb, table):
     return items
 
 
-@pytest.fixture
-def pipeline(clients):
-    """Role, table, queue with a DLQ (maxReceiveCount 2, visibility 1 s) and a zip function."""
-    name = "rt-%s" % uuid.uuid4().hex[:8]
-    iam, sqs, lam, ddb = clients["iam"], clients["sqs"], clients["lambda"], clients["dynamodb"]
+def create_pipeline(iam, sqs, lam, ddb, name, variables):
+    """Role, table, queue with a DLQ (maxReceiveCount 2, visibility 1 s) and a zip function, all named name."""
     role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
     ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
                      AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
@@ -129,8 +126,16 @@ def pipeline(clients):
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     lam.create_function(FunctionName=name, Runtime="python3.11", Role=role, Handler="app.handler",
                         Code={"ZipFile": zip_of(HANDLER)}, Timeout=10,
-                        Environment={"Variables": {"TABLE_NAME": name, "MARKER": "v1"}})
-    info = {"name": name, "queue_url": url, "queue_arn": arn, "dlq_url": dlq_url, "table": name}
+                        Environment={"Variables": dict(variables, TABLE_NAME=name)})
+    return {"name": name, "queue_url": url, "queue_arn": arn, "dlq_url": dlq_url, "table": name}
+
+
+@pytest.fixture
+def pipeline(clients):
+    """The pipeline of create_pipeline, its event source mappings deleted afterwards."""
+    lam = clients["lambda"]
+    info = create_pipeline(clients["iam"], clients["sqs"], lam, clients["dynamodb"],
+                           "rt-%s" % uuid.uuid4().hex[:8], {"MARKER": "v1"})
     created = []
     info["mappings"] = created
     yield info

@@ -14,7 +14,7 @@ import uuid
 
 import boto3
 
-from test_poller import HANDLER, TRUST, queue_counts, scan, wait_for, zip_of
+from test_poller import create_pipeline, queue_counts, scan, wait_for
 
 
 def test_sandbox_runtime_delivers_and_redrives(sandbox):
@@ -29,19 +29,8 @@ def test_sandbox_runtime_delivers_and_redrives(sandbox):
     iam, sqs, lam, ddb = (session.client(n, endpoint_url=sandbox["AWS_ENDPOINT_URL"])
                           for n in ("iam", "sqs", "lambda", "dynamodb"))
     name = "sbxrt-%s" % uuid.uuid4().hex[:8]
-    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
-    ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
-                     AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-                     KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
-    dlq_url = sqs.create_queue(QueueName=name + "-dlq")["QueueUrl"]
-    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    url = sqs.create_queue(QueueName=name, Attributes={
-        "VisibilityTimeout": "1",
-        "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "2"})})["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    lam.create_function(FunctionName=name, Runtime="python3.11", Role=role, Handler="app.handler",
-                        Code={"ZipFile": zip_of(HANDLER)}, Timeout=10,
-                        Environment={"Variables": {"TABLE_NAME": name}})
+    made = create_pipeline(iam, sqs, lam, ddb, name, {})
+    url, arn, dlq_url = made["queue_url"], made["queue_arn"], made["dlq_url"]
     esm = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=name, BatchSize=10,
                                           FunctionResponseTypes=["ReportBatchItemFailures"])["UUID"]
     try:
