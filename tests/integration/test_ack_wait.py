@@ -123,7 +123,7 @@ def test_returns_when_synced_with_arn_and_status_fields(kube, namespace, env):
     (item,) = result["resources"]
     assert item["done"] is True
     assert item["arn"] == "arn:aws:sqs:us-east-1:123456789012:orders"
-    assert item["queue_url"] == "http://127.0.0.1:15001/123456789012/orders"
+    assert item["queue_url"] == os.environ["AWS_ENDPOINT_URL"] + "/123456789012/orders"
     assert item["queue_arn"] == item["arn"]
     assert item["status"]["ackResourceMetadata"]["region"] == "us-east-1"
     assert {c["type"] for c in item["conditions"]} == {"ACK.ResourceSynced", "Ready"}
@@ -286,7 +286,7 @@ def test_survives_cut_connections_and_resumes_without_relisting(kube, namespace,
     server is unreachable. The module must reconnect, resume from its last resourceVersion and
     still see that update (a watch resumed from the right version replays it)."""
     kube.create_queue(namespace, "flaky")
-    host, port = "127.0.0.1", 16443
+    host, port = "127.0.0.1", int(os.environ["ACKOPS_KUBE_APISERVER"].rsplit(":", 1)[1])
     proxy = CuttableProxy(host, port)
     workdir = tempfile.mkdtemp(prefix="ack-wait-proxy-")
     proxied = kubeconfig_via(sandbox["KUBECONFIG"], proxy.port, workdir)
@@ -386,9 +386,10 @@ def _dynamodb_controller_running(kube):
     if not any("dynamodb" in d.metadata.name for d in deployments):
         return "no dynamodb controller Deployment in ack-system"
     try:
-        urllib.request.urlopen("http://127.0.0.1:18000/healthz", timeout=2).read()
+        urllib.request.urlopen(os.environ["ACKOPS_ACK_SUPERVISOR_URL"] + "/healthz", timeout=2).read()
     except Exception as exc:
-        return "the stand-in controller supervisor is not answering on 127.0.0.1:18000 ({0})".format(exc)
+        return "the stand-in controller supervisor is not answering on {0} ({1})".format(
+            os.environ["ACKOPS_ACK_SUPERVISOR_URL"], exc)
     return None
 
 
