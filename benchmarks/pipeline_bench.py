@@ -233,7 +233,7 @@ def main(argv=None):
         procs, endpoint, runtime_url = start_private()
     else:
         endpoint = os.environ.get("AWS_ENDPOINT_URL")
-        runtime_url = "http://127.0.0.1:%s" % os.environ.get("ACKOPS_LAMBDA_RUNTIME_PORT", "19000")
+        runtime_url = os.environ.get("ACKOPS_LAMBDA_RUNTIME_URL", "http://127.0.0.1:19000")
         if not endpoint:
             raise SystemExit("AWS_ENDPOINT_URL is not set: run 'make sandbox-up' and source .sandbox/env "
                              "(set -a; . .sandbox/env; set +a), or pass --private")

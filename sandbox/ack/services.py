@@ -2,20 +2,25 @@
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """The facts every part of the stand-in shares: services, chart versions, kinds, ports."""
 
+import os
+
+# sandboxctl passes its port offset to the processes it starts (see ackops_sandbox/config.py).
+_PORT_BASE = 18000 + int(os.environ.get("ACKOPS_SANDBOX_PORT_OFFSET") or 0)
+
 SERVICES = {
     "sqs": {
         "version": "1.6.1",
-        "health_port": 18001,
+        "health_port": _PORT_BASE + 1,
         "kinds": {"Queue": "queues"},
     },
     "dynamodb": {
         "version": "1.9.2",
-        "health_port": 18002,
+        "health_port": _PORT_BASE + 2,
         "kinds": {"Table": "tables"},
     },
     "lambda": {
         "version": "1.14.1",
-        "health_port": 18003,
+        "health_port": _PORT_BASE + 3,
         "kinds": {"Function": "functions", "EventSourceMapping": "eventsourcemappings"},
     },
 }

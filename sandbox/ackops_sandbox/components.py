@@ -183,7 +183,9 @@ COMPONENTS = [
         restart_with=["registry"],  # it publishes the charts at start; a new registry has lost them
     ),
     Component(
-        name="lambda-runtime", argv=_python_component("sandbox/lambda_runtime/poller.py"),
+        name="lambda-runtime",
+        argv=lambda: _python_component("sandbox/lambda_runtime/poller.py")() + [
+            "--port", str(P["lambda-runtime"]), "--rie-ports", config.RIE_PORTS],
         signature=lambda: str(config.REPO / "sandbox/lambda_runtime/poller.py"),
         ports=[P["lambda-runtime"]], ready=_status_is(f"http://{H}:{P['lambda-runtime']}/healthz"),
         depends_on=["registry", "moto"], binaries=["crane", "rie"], timeout=60,

@@ -26,16 +26,47 @@ VENV_BIN = REPO / ".venv" / "bin"
 PYTHON = VENV_BIN / "python"
 
 HOST = "127.0.0.1"
-PORTS = {
+PORT_OFFSET_FILE = STATE / "port-offset"
+
+
+def read_port_offset(environ=None, offset_file=None):
+    """Shift of every sandbox port: ACKOPS_SANDBOX_PORT_OFFSET, else the number in
+    .sandbox/port-offset, else 0. Lets two checkouts (worktrees) run a sandbox each."""
+    environ = os.environ if environ is None else environ
+    offset_file = PORT_OFFSET_FILE if offset_file is None else offset_file
+    raw = environ.get("ACKOPS_SANDBOX_PORT_OFFSET")
+    source = "ACKOPS_SANDBOX_PORT_OFFSET"
+    if raw is None and offset_file.exists():
+        raw, source = offset_file.read_text(encoding="utf-8").strip(), str(offset_file)
+    if raw in (None, ""):
+        return 0
+    try:
+        offset = int(raw)
+    except ValueError:
+        raise SystemExit(f"sandbox: port offset {raw!r} from {source} is not a whole number") from None
+    if not 0 <= offset <= 2000:
+        raise SystemExit(f"sandbox: port offset {offset} from {source} is outside 0..2000")
+    return offset
+
+
+PORT_OFFSET = read_port_offset()
+BASE_PORTS = {
     "etcd": 12379,
     "etcd-peer": 12380,
     "kube-apiserver": 16443,
     "kube-controller-manager": 20257,
     "registry": 15000,
     "moto": 15001,
-    "ack-supervisor": 18000,
-    "lambda-runtime": 19000,
+    "ack-supervisor": 18000,      # the ACK controllers' health ports follow it (18001-18009)
+    "lambda-runtime": 19000,      # the RIE instances take 19001-19099
 }
+PORTS = {name: port + PORT_OFFSET for name, port in BASE_PORTS.items()}
+RIE_PORTS = f"{PORTS['lambda-runtime'] + 1}-{PORTS['lambda-runtime'] + 99}"
+
+
+def ack_health_port(index):
+    """Health port of the index-th ACK controller (1-based), next to the supervisor's."""
+    return PORTS["ack-supervisor"] + index
 ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"
 EKS_CLUSTER = "ackops-sandbox"
@@ -86,6 +117,10 @@ def sandbox_env():
         "AWS_SECRET_ACCESS_KEY": "testing",
         "ACKOPS_EKS_CLUSTER": EKS_CLUSTER,
         "ACKOPS_SANDBOX": "1",
+        "ACKOPS_SANDBOX_PORT_OFFSET": str(PORT_OFFSET),
+        "ACKOPS_KUBE_APISERVER": f"https://{HOST}:{PORTS['kube-apiserver']}",
+        "ACKOPS_ACK_SUPERVISOR_URL": f"http://{HOST}:{PORTS['ack-supervisor']}",
+        "ACKOPS_LAMBDA_RUNTIME_URL": f"http://{HOST}:{PORTS['lambda-runtime']}",
         "HELM_CACHE_HOME": str(HELM_HOME / "cache"),
         "HELM_CONFIG_HOME": str(HELM_HOME / "config"),
         "HELM_DATA_HOME": str(HELM_HOME / "data"),

@@ -87,7 +87,7 @@ def test_site_converges_and_smoke_test_finds_the_items(sandbox, aws):
     assert config["Environment"]["Variables"]["TABLE_NAME"] == TABLE
     assert config["Role"].endswith(":role/" + ROLE)
     image = aws["lambda"].get_function(FunctionName=FUNCTION)["Code"]["ImageUri"]
-    assert re.fullmatch(r"127\.0\.0\.1:15000/%s@sha256:[0-9a-f]{64}" % REPOSITORY, image), image
+    assert re.fullmatch(r"%s/%s@sha256:[0-9a-f]{64}" % (re.escape(os.environ["ACKOPS_REGISTRY"]), REPOSITORY), image), image
     mappings = aws["lambda"].list_event_source_mappings(FunctionName=FUNCTION)["EventSourceMappings"]
     assert [m["EventSourceArn"].rsplit(":", 1)[1] for m in mappings] == [QUEUE]
     assert mappings[0]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]

@@ -245,7 +245,7 @@ def test_controllers_install_and_converge(play, env, kube, aws, managed_policies
             ["helm", "get", "values", "-n", NAMESPACE, "ack-{0}-controller".format(service), "-o", "json"],
             env=env, stdout=subprocess.PIPE, text=True, check=True, timeout=60).stdout)
         role_arn = aws["iam"].get_role(RoleName=role_name(service))["Role"]["Arn"]
-        assert values["aws"] == {"region": "us-east-1", "endpoint_url": "http://127.0.0.1:15001",
+        assert values["aws"] == {"region": "us-east-1", "endpoint_url": os.environ["AWS_ENDPOINT_URL"],
                                  "allow_unsafe_aws_endpoint_urls": True}
         assert values["serviceAccount"] == {"create": True, "name": "ack-{0}-controller".format(service),
                                             "annotations": {"eks.amazonaws.com/role-arn": role_arn}}

@@ -44,7 +44,7 @@ def test_status_lists_every_component_healthy(sandbox):
     for comp in components.COMPONENTS:
         expected = "healthy" if comp.enabled() else "absent"
         assert lines[comp.name].split()[1] == expected, lines[comp.name]
-    assert "port 16443" in lines["kube-apiserver"]
+    assert "port %d" % config.PORTS["kube-apiserver"] in lines["kube-apiserver"]
 
 
 def test_dead_component_is_restarted_alone(sandbox):
@@ -87,7 +87,8 @@ def test_env_file_has_the_agreed_variables(sandbox):
     assert {k: sandbox[k] for k in ("ACKOPS_REGISTRY", "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION",
                                     "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "ACKOPS_EKS_CLUSTER",
                                     "ACKOPS_SANDBOX")} == {
-        "ACKOPS_REGISTRY": "127.0.0.1:15000", "AWS_ENDPOINT_URL": "http://127.0.0.1:15001",
+        "ACKOPS_REGISTRY": "127.0.0.1:%d" % config.PORTS["registry"],
+        "AWS_ENDPOINT_URL": "http://127.0.0.1:%d" % config.PORTS["moto"],
         "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing", "ACKOPS_EKS_CLUSTER": "ackops-sandbox", "ACKOPS_SANDBOX": "1"}
     for key in ("HELM_CACHE_HOME", "HELM_CONFIG_HOME", "HELM_DATA_HOME"):

@@ -128,3 +128,17 @@ def test_down_purge_stops_components_and_removes_state(scratch, monkeypatch):
     assert proc.cmdline(pid) is None or proc.is_zombie(pid)
     assert proc.port_owners(comp.ports[0]) == []
     assert [key for key, path in state.items() if path.exists()] == []
+
+
+def test_port_offset_from_env_then_file_then_zero(tmp_path):
+    offset_file = tmp_path / "port-offset"
+    assert config.read_port_offset({}, offset_file) == 0
+    offset_file.write_text("100\n", encoding="utf-8")
+    assert config.read_port_offset({}, offset_file) == 100
+    assert config.read_port_offset({"ACKOPS_SANDBOX_PORT_OFFSET": "200"}, offset_file) == 200
+
+
+@pytest.mark.parametrize("raw", ["ten", "-1", "5000"])
+def test_port_offset_rejects_what_is_not_a_small_number(tmp_path, raw):
+    with pytest.raises(SystemExit, match="port offset"):
+        config.read_port_offset({"ACKOPS_SANDBOX_PORT_OFFSET": raw}, tmp_path / "absent")

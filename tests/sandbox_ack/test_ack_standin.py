@@ -17,7 +17,7 @@ import pytest
 NAMESPACE = "ack-system"
 VERSIONS = {"sqs": "1.6.1", "dynamodb": "1.9.2", "lambda": "1.14.1"}
 ACCOUNT = "123456789012"
-SUPERVISOR = "http://127.0.0.1:18000"
+SUPERVISOR = os.environ.get("ACKOPS_ACK_SUPERVISOR_URL", "http://127.0.0.1:18000")
 TEST_NS = "ack-standin-test"
 SUFFIX = uuid.uuid4().hex[:6]
 
@@ -145,7 +145,7 @@ def test_charts_start_one_controller_per_deployment(ack):
             child = wait_for("%s restarted with the annotated role" % service, lambda s=service, a=annotation: (
                 lambda c: c if c and c["alive"] and c["role_arn"] == a else None)(supervisor_status()["controllers"].get(s)))
         assert annotation and child["role_arn"] == annotation  # ServiceAccount annotation -> AWS_ROLE_ARN
-        assert child["health_port"] == {"sqs": 18001, "dynamodb": 18002, "lambda": 18003}[service]
+        assert child["health_port"] == int(SUPERVISOR.rsplit(":", 1)[1]) + {"sqs": 1, "dynamodb": 2, "lambda": 3}[service]
         pod = ack["core"].read_namespaced_pod(child["pod"], NAMESPACE)
         assert child["pod_template_hash"] == pod.metadata.labels["pod-template-hash"]
         assert "--deletion-policy" in child["argv"] and "delete" in child["argv"]

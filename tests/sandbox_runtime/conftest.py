@@ -4,7 +4,7 @@
 
 The tests here do not need Kubernetes or ACK: they start their own moto (through
 sandbox/aws/moto_main.py, so with the sandbox shims) on 127.0.0.1:15101 and their own poller
-(healthz 15102, RIE ports 15110-15119), a registry on 15103, and stop them by PID; a second
+(healthz 15102, RIE ports 15110-15119), a registry on 15103 (all shifted by the port offset), and stop them by PID; a second
 moto + poller pair (15104, 15105, RIE 15120-15139) serves tests that stop the poller or run
 several pollers per mapping. They never touch the sandbox's
 ports (15001, 19000-19099), so they run whether the sandbox is up or not.
@@ -26,9 +26,22 @@ import boto3
 import pytest
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-MOTO_PORT = 15101
-POLLER_PORT = 15102
-RIE_PORTS = "15110-15119"
+
+def _port_offset():
+    """The checkout's sandbox port offset (see sandbox/README.md), so worktrees do not collide."""
+    raw = os.environ.get("ACKOPS_SANDBOX_PORT_OFFSET")
+    offset_file = os.path.join(REPO, ".sandbox", "port-offset")
+    if raw is None and os.path.exists(offset_file):
+        with open(offset_file, encoding="utf-8") as handle:
+            raw = handle.read().strip()
+    return int(raw or 0)
+
+
+OFFSET = _port_offset()
+MOTO_PORT = 15101 + OFFSET
+POLLER_PORT = 15102 + OFFSET
+RIE_PORTS = "%d-%d" % (15110 + OFFSET, 15119 + OFFSET)
+REGISTRY = "127.0.0.1:%d" % (15103 + OFFSET)
 
 
 def _get(url, timeout=2):
@@ -111,7 +124,7 @@ def start_moto(port, log_dir):
     return proc, endpoint
 
 
-def start_poller(endpoint, port, rie_ports, base, registry="127.0.0.1:15103", extra_args=()):
+def start_poller(endpoint, port, rie_ports, base, registry=REGISTRY, extra_args=()):
     """sandbox/lambda_runtime/poller.py against endpoint; logs in base/logs, code in base/work."""
     log_dir, work_dir = os.path.join(str(base), "logs"), os.path.join(str(base), "work")
     os.makedirs(log_dir, exist_ok=True)
@@ -161,7 +174,7 @@ def registry(tmp_path_factory):
     crane = crane_binary()
     disk = tmp_path_factory.mktemp("registry")
     log_path = str(disk / "registry.log")
-    address = "127.0.0.1:15103"
+    address = REGISTRY
     with open(log_path, "ab") as log:
         (disk / "data").mkdir()
         proc = subprocess.Popen([crane, "registry", "serve", "--address", address, "--disk", str(disk / "data")],
@@ -176,7 +189,7 @@ def registry(tmp_path_factory):
 @pytest.fixture(scope="session")
 def poller(moto_endpoint, tmp_path_factory):
     """Our poller against the private moto; yields a dict with its URL, log dir and registry."""
-    registry = os.environ.get("ACKOPS_TEST_REGISTRY", "127.0.0.1:15103")
+    registry = os.environ.get("ACKOPS_TEST_REGISTRY", REGISTRY)
     proc, info = start_poller(moto_endpoint, POLLER_PORT, RIE_PORTS, tmp_path_factory.mktemp("runtime"), registry)
     try:
         yield info
@@ -190,10 +203,10 @@ def poller(moto_endpoint, tmp_path_factory):
 def second_stack(tmp_path):
     """Another moto (15104) and poller (15105, RIE 15120-15139, --max-concurrency 3), for tests
     that stop the poller or need several pollers per mapping."""
-    moto_proc, endpoint = start_moto(15104, tmp_path)
+    moto_proc, endpoint = start_moto(15104 + OFFSET, tmp_path)
     procs = [moto_proc]
     try:
-        poller_proc, info = start_poller(endpoint, 15105, "15120-15139", tmp_path,
+        poller_proc, info = start_poller(endpoint, 15105 + OFFSET, "%d-%d" % (15120 + OFFSET, 15139 + OFFSET), tmp_path,
                                          extra_args=["--max-concurrency", "3"])
         procs.append(poller_proc)
         session = boto3.session.Session(region_name="us-east-1", aws_access_key_id="testing",

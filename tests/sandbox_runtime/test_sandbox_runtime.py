@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import os
 import urllib.request
 import uuid
 
@@ -18,7 +19,7 @@ from test_poller import create_pipeline, queue_counts, scan, wait_for
 
 
 def test_sandbox_runtime_delivers_and_redrives(sandbox):
-    with urllib.request.urlopen("http://127.0.0.1:19000/healthz", timeout=5) as resp:
+    with urllib.request.urlopen(os.environ["ACKOPS_LAMBDA_RUNTIME_URL"] + "/healthz", timeout=5) as resp:
         health = json.loads(resp.read())
     assert health["status"] == "ok"
     assert health["endpoint"] == sandbox["AWS_ENDPOINT_URL"]
@@ -48,7 +49,7 @@ def test_sandbox_runtime_delivers_and_redrives(sandbox):
         wait_for("bad-1 in the DLQ", _dlq, 60, interval=0.5)
         assert dlq == ["bad-1"]
         wait_for("the queue to be empty", lambda: queue_counts(sqs, url) == (0, 0), 30)
-        with urllib.request.urlopen("http://127.0.0.1:19000/stats", timeout=5) as resp:
+        with urllib.request.urlopen(os.environ["ACKOPS_LAMBDA_RUNTIME_URL"] + "/stats", timeout=5) as resp:
             counters = json.loads(resp.read())["mappings"][esm]
         assert counters["deleted"] == 2 and counters["item_failures"] == 2
     finally:
