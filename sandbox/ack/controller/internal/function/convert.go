@@ -26,6 +26,10 @@ func createInput(f *lambdav1.Function) *lambda.CreateFunctionInput {
 		ImageConfig: imageConfig(s.ImageConfig), LoggingConfig: loggingConfig(s.LoggingConfig),
 		TracingConfig: tracingConfig(s.TracingConfig), VpcConfig: vpcConfig(s.VPCConfig),
 	}
+	if d := s.DurableConfig; d != nil {
+		in.DurableConfig = &lambdatypes.DurableConfig{ExecutionTimeout: ackkind.Int32(d.ExecutionTimeout),
+			RetentionPeriodInDays: ackkind.Int32(d.RetentionPeriodInDays)}
+	}
 	if aws.ToString(s.CodeSigningConfigARN) != "" {
 		in.CodeSigningConfigArn = s.CodeSigningConfigARN
 	}
@@ -109,6 +113,11 @@ func fromConfiguration(ko *lambdav1.Function, c *lambdatypes.FunctionConfigurati
 	s.DeadLetterConfig = nil
 	if c.DeadLetterConfig != nil {
 		s.DeadLetterConfig = &lambdav1.DeadLetterConfig{TargetARN: c.DeadLetterConfig.TargetArn}
+	}
+	s.DurableConfig = nil
+	if d := c.DurableConfig; d != nil {
+		s.DurableConfig = &lambdav1.DurableConfig{ExecutionTimeout: ackkind.Int64(d.ExecutionTimeout),
+			RetentionPeriodInDays: ackkind.Int64(d.RetentionPeriodInDays)}
 	}
 	s.Environment = nil
 	if c.Environment != nil {

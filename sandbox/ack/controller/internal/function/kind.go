@@ -34,6 +34,15 @@ var Kind = &ackkind.Kind[*lambdav1.Function]{
 	},
 	Tags:       ackkind.MapTags(func(f *lambdav1.Function) *map[string]*string { return &f.Spec.Tags }),
 	References: roleReference{},
+	// generator.yaml: DurableConfig late_initialize with skip_incomplete_check; ACK.LateInitialized
+	// is set on every reconcile, whether or not AWS answered one.
+	LateInit: &ackkind.LateInit[*lambdav1.Function]{
+		Fill: func(observed, latest *lambdav1.Function) {
+			if observed.Spec.DurableConfig != nil && latest.Spec.DurableConfig == nil {
+				latest.Spec.DurableConfig = observed.Spec.DurableConfig
+			}
+		},
+	},
 }
 
 // delta: the code's SHA256 counts only for Zip functions and is compared with the deployed code.

@@ -137,6 +137,10 @@ func configurationUpdate(desired *lambdav1.Function, delta *ackcompare.Delta) *l
 			in.DeadLetterConfig.TargetArn = s.DeadLetterConfig.TargetARN
 		}
 	}
+	if changed("Spec.DurableConfig") && s.DurableConfig != nil {
+		in.DurableConfig = &lambdatypes.DurableConfig{ExecutionTimeout: ackkind.Int32(s.DurableConfig.ExecutionTimeout),
+			RetentionPeriodInDays: ackkind.Int32(s.DurableConfig.RetentionPeriodInDays)}
+	}
 	if changed("Spec.Description") {
 		in.Description = aws.String(aws.ToString(s.Description))
 	}

@@ -43,6 +43,12 @@ type DeadLetterConfig struct {
 	TargetARN *string `json:"targetARN,omitempty"`
 }
 
+// DurableConfig is late-initialized from AWS, as by the real controller.
+type DurableConfig struct {
+	ExecutionTimeout      *int64 `json:"executionTimeout,omitempty"`
+	RetentionPeriodInDays *int64 `json:"retentionPeriodInDays,omitempty"`
+}
+
 type Environment struct {
 	Variables map[string]*string `json:"variables,omitempty"`
 }
@@ -81,6 +87,7 @@ type FunctionSpec struct {
 	CodeSigningConfigARN      *string                            `json:"codeSigningConfigARN,omitempty"`
 	DeadLetterConfig          *DeadLetterConfig                  `json:"deadLetterConfig,omitempty"`
 	Description               *string                            `json:"description,omitempty"`
+	DurableConfig             *DurableConfig                     `json:"durableConfig,omitempty"`
 	Environment               *Environment                       `json:"environment,omitempty"`
 	EphemeralStorage          *EphemeralStorage                  `json:"ephemeralStorage,omitempty"`
 	FunctionEventInvokeConfig *PutFunctionEventInvokeConfigInput `json:"functionEventInvokeConfig,omitempty"`
