@@ -30,3 +30,10 @@ func (e *Env) SetStatusDefaults(ko any) {
 		*conditions = []*ackv1alpha1.Condition{}
 	}
 }
+
+// Record counts one AWS API call in the controller's metrics, as every generated call does.
+func (e *Env) Record(op, call string, err error) {
+	if e.Metrics != nil {
+		e.Metrics.RecordAPICall(op, call, err)
+	}
+}

@@ -4,6 +4,7 @@
 package esm
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -38,5 +39,19 @@ func TestFiltersCompareByPattern(t *testing.T) {
 	b.Spec.FilterCriteria.Filters[0].Pattern = aws.String(`{"body":["y"]}`)
 	if d := delta(a, b); !d.DifferentAt("Spec.FilterCriteria.Filters") {
 		t.Fatal("changed filter not seen")
+	}
+}
+
+func TestUpdateTakesTheCreateSettings(t *testing.T) {
+	e := &ESM{Spec: lambdav1.EventSourceMappingSpec{FunctionName: aws.String("fn"), BatchSize: aws.Int64(5),
+		Enabled: aws.Bool(false), EventSourceARN: aws.String("arn:q"), FunctionResponseTypes: []*string{aws.String("ReportBatchItemFailures")}}}
+	in := &lambda.UpdateEventSourceMappingInput{}
+	raw, _ := json.Marshal(createInput(e))
+	if err := json.Unmarshal(raw, in); err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(in.FunctionName) != "fn" || aws.ToInt32(in.BatchSize) != 5 || aws.ToBool(in.Enabled) ||
+		len(in.FunctionResponseTypes) != 1 || in.FunctionResponseTypes[0] != "ReportBatchItemFailures" {
+		t.Fatalf("update input %+v", in)
 	}
 }

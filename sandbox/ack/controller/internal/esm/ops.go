@@ -16,6 +16,7 @@ import (
 
 	lambdav1 "ackops.local/sandbox/ack-controller/apis/lambda/v1alpha1"
 	"ackops.local/sandbox/ack-controller/internal/ackkind"
+	"ackops.local/sandbox/ack-controller/internal/lambdatags"
 )
 
 type ops struct {
@@ -27,14 +28,12 @@ func newOps(env *ackkind.Env) ackkind.Ops[*ESM] {
 	return &ops{env: env, lambda: lambda.NewFromConfig(env.AWS)}
 }
 
-func (o *ops) record(op, call string, err error) { o.env.Metrics.RecordAPICall(op, call, err) }
-
 func (o *ops) Find(ctx context.Context, r *ESM) (*ESM, error) {
 	if r.Status.UUID == nil {
 		return nil, ackerr.NotFound
 	}
 	resp, err := o.lambda.GetEventSourceMapping(ctx, &lambda.GetEventSourceMappingInput{UUID: r.Status.UUID})
-	o.record("READ_ONE", "GetEventSourceMapping", err)
+	o.env.Record("READ_ONE", "GetEventSourceMapping", err)
 	if err != nil {
 		if awsErr, ok := ackerr.AWSError(err); ok && awsErr.ErrorCode() == "ResourceNotFoundException" {
 			return nil, ackerr.NotFound
@@ -49,7 +48,7 @@ func (o *ops) Find(ctx context.Context, r *ESM) (*ESM, error) {
 		return ko, nil
 	}
 	tags, err := o.lambda.ListTags(ctx, &lambda.ListTagsInput{Resource: arn})
-	o.record("READ_MANY", "ListTags", err)
+	o.env.Record("READ_MANY", "ListTags", err)
 	if err != nil {
 		return nil, err
 	}
@@ -58,6 +57,63 @@ func (o *ops) Find(ctx context.Context, r *ESM) (*ESM, error) {
 }
 
 func (o *ops) Create(ctx context.Context, desired *ESM) (*ESM, error) {
+	in := createInput(desired)
+	resp, err := o.lambda.CreateEventSourceMapping(ctx, in)
+	o.env.Record("CREATE", "CreateEventSourceMapping", err)
+	return o.answered(desired, resp, err)
+}
+
+// answered is desired with what Create- or UpdateEventSourceMapping answered.
+func (o *ops) answered(desired *ESM, resp any, err error) (*ESM, error) {
+	if err != nil {
+		return nil, err
+	}
+	ko := desired.DeepCopy()
+	fromConfiguration(ko, configuration(resp))
+	o.env.SetStatusDefaults(ko)
+	return ko, nil
+}
+
+func (o *ops) Update(ctx context.Context, desired, latest *ESM, delta *ackcompare.Delta) (*ESM, error) {
+	if delta.DifferentAt("Spec.Tags") {
+		err := lambdatags.Sync(ctx, o.env, o.lambda, ackkind.ARNOf(latest), desired.Spec.Tags, latest.Spec.Tags, false)
+		if err != nil {
+			return nil, err
+		}
+	}
+	if !delta.DifferentExcept("Spec.Tags") {
+		return desired, nil
+	}
+	// UpdateEventSourceMapping takes the settings CreateEventSourceMapping does, minus the event
+	// source, starting position and tags: the same spec fields, by the same names.
+	in := &lambda.UpdateEventSourceMappingInput{}
+	raw, _ := json.Marshal(createInput(desired))
+	_ = json.Unmarshal(raw, in)
+	in.UUID = desired.Status.UUID
+	if filtersRemoved(desired, latest, delta) {
+		in.FilterCriteria = &lambdatypes.FilterCriteria{Filters: []lambdatypes.Filter{}}
+	}
+	resp, err := o.lambda.UpdateEventSourceMapping(ctx, in)
+	o.env.Record("UPDATE", "UpdateEventSourceMapping", err)
+	return o.answered(desired, resp, err)
+}
+
+func filtersRemoved(desired, latest *ESM, delta *ackcompare.Delta) bool {
+	if !delta.DifferentAt("Spec.FilterCriteria") {
+		return false
+	}
+	had := latest.Spec.FilterCriteria != nil && len(latest.Spec.FilterCriteria.Filters) > 0
+	has := desired.Spec.FilterCriteria != nil && len(desired.Spec.FilterCriteria.Filters) > 0
+	return had && !has
+}
+
+func (o *ops) Delete(ctx context.Context, r *ESM) (*ESM, error) {
+	_, err := o.lambda.DeleteEventSourceMapping(ctx, &lambda.DeleteEventSourceMappingInput{UUID: r.Status.UUID})
+	o.env.Record("DELETE", "DeleteEventSourceMapping", err)
+	return nil, err
+}
+
+func createInput(desired *ESM) *lambda.CreateEventSourceMappingInput {
 	s := desired.Spec
 	in := &lambda.CreateEventSourceMappingInput{FunctionName: s.FunctionName, EventSourceArn: s.EventSourceARN,
 		BatchSize: ackkind.Int32(s.BatchSize), BisectBatchOnFunctionError: s.BisectBatchOnFunctionError, Enabled: s.Enabled,
@@ -70,79 +126,7 @@ func (o *ops) Create(ctx context.Context, desired *ESM) (*ESM, error) {
 	if s.StartingPositionTimestamp != nil {
 		in.StartingPositionTimestamp = &s.StartingPositionTimestamp.Time
 	}
-	resp, err := o.lambda.CreateEventSourceMapping(ctx, in)
-	o.record("CREATE", "CreateEventSourceMapping", err)
-	if err != nil {
-		return nil, err
-	}
-	ko := desired.DeepCopy()
-	fromConfiguration(ko, configuration(resp))
-	o.env.SetStatusDefaults(ko)
-	return ko, nil
-}
-
-func (o *ops) Update(ctx context.Context, desired, latest *ESM, delta *ackcompare.Delta) (*ESM, error) {
-	if delta.DifferentAt("Spec.Tags") {
-		if err := o.syncTags(ctx, desired, latest); err != nil {
-			return nil, err
-		}
-	}
-	if !delta.DifferentExcept("Spec.Tags") {
-		return desired, nil
-	}
-	s := desired.Spec
-	in := &lambda.UpdateEventSourceMappingInput{UUID: desired.Status.UUID, FunctionName: s.FunctionName,
-		BatchSize: ackkind.Int32(s.BatchSize), BisectBatchOnFunctionError: s.BisectBatchOnFunctionError, Enabled: s.Enabled,
-		FilterCriteria: filterCriteria(s.FilterCriteria), FunctionResponseTypes: responseTypes(s.FunctionResponseTypes),
-		MaximumBatchingWindowInSeconds: ackkind.Int32(s.MaximumBatchingWindowInSeconds),
-		MaximumRecordAgeInSeconds:      ackkind.Int32(s.MaximumRecordAgeInSeconds), MaximumRetryAttempts: ackkind.Int32(s.MaximumRetryAttempts),
-		ParallelizationFactor: ackkind.Int32(s.ParallelizationFactor), ScalingConfig: scalingConfig(s.ScalingConfig),
-		TumblingWindowInSeconds: ackkind.Int32(s.TumblingWindowInSeconds)}
-	if filtersRemoved(desired, latest, delta) {
-		in.FilterCriteria = &lambdatypes.FilterCriteria{Filters: []lambdatypes.Filter{}}
-	}
-	resp, err := o.lambda.UpdateEventSourceMapping(ctx, in)
-	o.record("UPDATE", "UpdateEventSourceMapping", err)
-	if err != nil {
-		return nil, err
-	}
-	ko := desired.DeepCopy()
-	fromConfiguration(ko, configuration(resp))
-	o.env.SetStatusDefaults(ko)
-	return ko, nil
-}
-
-func filtersRemoved(desired, latest *ESM, delta *ackcompare.Delta) bool {
-	if !delta.DifferentAt("Spec.FilterCriteria") {
-		return false
-	}
-	had := latest.Spec.FilterCriteria != nil && len(latest.Spec.FilterCriteria.Filters) > 0
-	has := desired.Spec.FilterCriteria != nil && len(desired.Spec.FilterCriteria.Filters) > 0
-	return had && !has
-}
-
-func (o *ops) syncTags(ctx context.Context, desired, latest *ESM) error {
-	set, remove := ackkind.TagsDelta(ackkind.StringMap(desired.Spec.Tags), ackkind.StringMap(latest.Spec.Tags))
-	arn := ackkind.ARNOf(latest)
-	if len(remove) > 0 {
-		_, err := o.lambda.UntagResource(ctx, &lambda.UntagResourceInput{Resource: arn, TagKeys: remove})
-		o.record("UPDATE", "UntagResource", err)
-		if err != nil {
-			return err
-		}
-	}
-	if len(set) > 0 {
-		_, err := o.lambda.TagResource(ctx, &lambda.TagResourceInput{Resource: arn, Tags: set})
-		o.record("UPDATE", "TagResource", err)
-		return err
-	}
-	return nil
-}
-
-func (o *ops) Delete(ctx context.Context, r *ESM) (*ESM, error) {
-	_, err := o.lambda.DeleteEventSourceMapping(ctx, &lambda.DeleteEventSourceMappingInput{UUID: r.Status.UUID})
-	o.record("DELETE", "DeleteEventSourceMapping", err)
-	return nil, err
+	return in
 }
 
 // configuration: Create, Get and UpdateEventSourceMapping answer the same fields in three types.

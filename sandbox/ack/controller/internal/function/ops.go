@@ -35,8 +35,6 @@ func newOps(env *ackkind.Env) ackkind.Ops[*lambdav1.Function] {
 	return &ops{env: env, lambda: lambda.NewFromConfig(env.AWS)}
 }
 
-func (o *ops) record(op, call string, err error) { o.env.Metrics.RecordAPICall(op, call, err) }
-
 func notFound(err error, codes ...string) bool {
 	awsErr, ok := ackerr.AWSError(err)
 	if !ok {
@@ -55,7 +53,7 @@ func (o *ops) Find(ctx context.Context, r *lambdav1.Function) (*lambdav1.Functio
 		return nil, ackerr.NotFound
 	}
 	resp, err := o.lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: r.Spec.Name})
-	o.record("READ_ONE", "GetFunction", err)
+	o.env.Record("READ_ONE", "GetFunction", err)
 	if err != nil {
 		if notFound(err) {
 			return nil, ackerr.NotFound
@@ -87,7 +85,7 @@ func (o *ops) Find(ctx context.Context, r *lambdav1.Function) (*lambdav1.Functio
 // Zip functions, the code signing configuration; each is its own call.
 func (o *ops) readAdditionalFields(ctx context.Context, ko *lambdav1.Function) error {
 	conc, err := o.lambda.GetFunctionConcurrency(ctx, &lambda.GetFunctionConcurrencyInput{FunctionName: ko.Spec.Name})
-	o.record("GET", "GetFunctionConcurrency", err)
+	o.env.Record("GET", "GetFunctionConcurrency", err)
 	switch {
 	case notFound(err):
 		ko.Spec.ReservedConcurrentExecutions = nil
@@ -97,7 +95,7 @@ func (o *ops) readAdditionalFields(ctx context.Context, ko *lambdav1.Function) e
 		ko.Spec.ReservedConcurrentExecutions = ackkind.Int64(conc.ReservedConcurrentExecutions)
 	}
 	invoke, err := o.lambda.GetFunctionEventInvokeConfig(ctx, &lambda.GetFunctionEventInvokeConfigInput{FunctionName: ko.Spec.Name})
-	o.record("GET", "GetFunctionEventInvokeConfig", err)
+	o.env.Record("GET", "GetFunctionEventInvokeConfig", err)
 	switch {
 	case notFound(err, "EventInvokeConfigNotFoundException"):
 		ko.Spec.FunctionEventInvokeConfig = nil
@@ -108,7 +106,7 @@ func (o *ops) readAdditionalFields(ctx context.Context, ko *lambdav1.Function) e
 	}
 	if aws.ToString(ko.Spec.PackageType) == "Zip" {
 		csc, err := o.lambda.GetFunctionCodeSigningConfig(ctx, &lambda.GetFunctionCodeSigningConfigInput{FunctionName: ko.Spec.Name})
-		o.record("GET", "GetFunctionCodeSigningConfig", err)
+		o.env.Record("GET", "GetFunctionCodeSigningConfig", err)
 		if err != nil {
 			return err
 		}
@@ -124,7 +122,7 @@ func (o *ops) readAdditionalFields(ctx context.Context, ko *lambdav1.Function) e
 
 func (o *ops) Create(ctx context.Context, desired *lambdav1.Function) (*lambdav1.Function, error) {
 	resp, err := o.lambda.CreateFunction(ctx, createInput(desired))
-	o.record("CREATE", "CreateFunction", err)
+	o.env.Record("CREATE", "CreateFunction", err)
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +153,7 @@ func (o *ops) Update(ctx context.Context, desired, latest *lambdav1.Function, de
 	case delta.DifferentExcept("Spec.Code", "Spec.Tags", "Spec.ReservedConcurrentExecutions",
 		"Spec.FunctionEventInvokeConfig", "Spec.CodeSigningConfigARN"):
 		_, err := o.lambda.UpdateFunctionConfiguration(ctx, configurationUpdate(desired, delta))
-		o.record("UPDATE", "UpdateFunctionConfiguration", err)
+		o.env.Record("UPDATE", "UpdateFunctionConfiguration", err)
 		if err != nil {
 			return withStatus, err
 		}
@@ -182,7 +180,7 @@ func (o *ops) updateCode(ctx context.Context, desired, latest *lambdav1.Function
 		in.S3Bucket, in.S3Key = latestCode.S3Bucket, latestCode.S3Key
 	}
 	_, err := o.lambda.UpdateFunctionCode(ctx, in)
-	o.record("UPDATE", "UpdateFunctionCode", err)
+	o.env.Record("UPDATE", "UpdateFunctionCode", err)
 	return err
 }
 
@@ -192,7 +190,7 @@ func (o *ops) Delete(ctx context.Context, r *lambdav1.Function) (*lambdav1.Funct
 		return r, waitDeleting
 	}
 	_, err := o.lambda.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: r.Spec.Name})
-	o.record("DELETE", "DeleteFunction", err)
+	o.env.Record("DELETE", "DeleteFunction", err)
 	if err == nil {
 		return r, waitDeleting
 	}

@@ -15,13 +15,16 @@ import (
 
 	lambdav1 "ackops.local/sandbox/ack-controller/apis/lambda/v1alpha1"
 	"ackops.local/sandbox/ack-controller/internal/ackkind"
+	"ackops.local/sandbox/ack-controller/internal/lambdatags"
 )
 
 // updateExtras applies what has its own API besides the function's configuration and code.
 func (o *ops) updateExtras(ctx context.Context, desired, latest *lambdav1.Function, delta *ackcompare.Delta) error {
 	name := desired.Spec.Name
 	if delta.DifferentAt("Spec.Tags") {
-		if err := o.syncTags(ctx, desired, latest); err != nil {
+		// changed values are untagged, then tagged again, as the controller does
+		err := lambdatags.Sync(ctx, o.env, o.lambda, ackkind.ARNOf(desired), desired.Spec.Tags, latest.Spec.Tags, true)
+		if err != nil {
 			return err
 		}
 	}
@@ -30,10 +33,10 @@ func (o *ops) updateExtras(ctx context.Context, desired, latest *lambdav1.Functi
 		if rce := desired.Spec.ReservedConcurrentExecutions; rce != nil {
 			_, err = o.lambda.PutFunctionConcurrency(ctx, &lambda.PutFunctionConcurrencyInput{FunctionName: name,
 				ReservedConcurrentExecutions: ackkind.Int32(rce)})
-			o.record("UPDATE", "PutFunctionConcurrency", err)
+			o.env.Record("UPDATE", "PutFunctionConcurrency", err)
 		} else {
 			_, err = o.lambda.DeleteFunctionConcurrency(ctx, &lambda.DeleteFunctionConcurrencyInput{FunctionName: name})
-			o.record("DELETE", "DeleteFunctionConcurrency", err)
+			o.env.Record("DELETE", "DeleteFunctionConcurrency", err)
 		}
 		if err != nil {
 			return err
@@ -52,36 +55,12 @@ func (o *ops) updateExtras(ctx context.Context, desired, latest *lambdav1.Functi
 		var err error
 		if csc == "" {
 			_, err = o.lambda.DeleteFunctionCodeSigningConfig(ctx, &lambda.DeleteFunctionCodeSigningConfigInput{FunctionName: name})
-			o.record("UPDATE", "DeleteFunctionCodeSigningConfig", err)
+			o.env.Record("UPDATE", "DeleteFunctionCodeSigningConfig", err)
 		} else {
 			_, err = o.lambda.PutFunctionCodeSigningConfig(ctx, &lambda.PutFunctionCodeSigningConfigInput{FunctionName: name,
 				CodeSigningConfigArn: &csc})
-			o.record("UPDATE", "PutFunctionCodeSigningConfig", err)
+			o.env.Record("UPDATE", "PutFunctionCodeSigningConfig", err)
 		}
-		return err
-	}
-	return nil
-}
-
-// syncTags: changed values are untagged, then tagged again, as the controller does.
-func (o *ops) syncTags(ctx context.Context, desired, latest *lambdav1.Function) error {
-	set, remove := ackkind.TagsDelta(ackkind.StringMap(desired.Spec.Tags), ackkind.StringMap(latest.Spec.Tags))
-	for k := range set {
-		if _, ok := latest.Spec.Tags[k]; ok {
-			remove = append(remove, k)
-		}
-	}
-	arn := ackkind.ARNOf(desired)
-	if len(remove) > 0 {
-		_, err := o.lambda.UntagResource(ctx, &lambda.UntagResourceInput{Resource: arn, TagKeys: remove})
-		o.record("UPDATE", "UntagResource", err)
-		if err != nil {
-			return err
-		}
-	}
-	if len(set) > 0 {
-		_, err := o.lambda.TagResource(ctx, &lambda.TagResourceInput{Resource: arn, Tags: set})
-		o.record("UPDATE", "TagResource", err)
 		return err
 	}
 	return nil
@@ -91,7 +70,7 @@ func (o *ops) syncInvokeConfig(ctx context.Context, desired *lambdav1.Function) 
 	c := desired.Spec.FunctionEventInvokeConfig
 	if c == nil {
 		_, err := o.lambda.DeleteFunctionEventInvokeConfig(ctx, &lambda.DeleteFunctionEventInvokeConfigInput{FunctionName: desired.Spec.Name})
-		o.record("DELETE", "DeleteFunctionEventInvokeConfig", err)
+		o.env.Record("DELETE", "DeleteFunctionEventInvokeConfig", err)
 		return err
 	}
 	in := &lambda.PutFunctionEventInvokeConfigInput{FunctionName: desired.Spec.Name,
@@ -106,7 +85,7 @@ func (o *ops) syncInvokeConfig(ctx context.Context, desired *lambdav1.Function) 
 		}
 	}
 	_, err := o.lambda.PutFunctionEventInvokeConfig(ctx, in)
-	o.record("UPDATE", "SyncEventInvokeConfig", err)
+	o.env.Record("UPDATE", "SyncEventInvokeConfig", err)
 	return err
 }
 

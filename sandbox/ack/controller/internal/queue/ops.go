@@ -28,8 +28,6 @@ func newOps(env *ackkind.Env) ackkind.Ops[*sqsv1.Queue] {
 	return &ops{env: env, sqs: sqs.NewFromConfig(env.AWS)}
 }
 
-func (o *ops) record(op, call string, err error) { o.env.Metrics.RecordAPICall(op, call, err) }
-
 // notFound is the code sqs-controller's generator.yaml maps to 404.
 func notFound(err error) bool {
 	var apiErr smithy.APIError
@@ -43,7 +41,7 @@ func (o *ops) Find(ctx context.Context, r *sqsv1.Queue) (*sqsv1.Queue, error) {
 	resp, err := o.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
 		QueueUrl: r.Status.QueueURL, AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameAll},
 	})
-	o.record("GET_ATTRIBUTES", "GetQueueAttributes", err)
+	o.env.Record("GET_ATTRIBUTES", "GetQueueAttributes", err)
 	if err != nil {
 		if notFound(err) {
 			return nil, ackerr.NotFound
@@ -63,7 +61,7 @@ func (o *ops) Find(ctx context.Context, r *sqsv1.Queue) (*sqsv1.Queue, error) {
 	}
 	o.env.SetStatusDefaults(ko)
 	tags, err := o.sqs.ListQueueTags(ctx, &sqs.ListQueueTagsInput{QueueUrl: r.Status.QueueURL})
-	o.record("READ_MANY", "ListQueueTags", err)
+	o.env.Record("READ_MANY", "ListQueueTags", err)
 	if err != nil {
 		return nil, err
 	}
@@ -80,7 +78,7 @@ func (o *ops) Create(ctx context.Context, desired *sqsv1.Queue) (*sqsv1.Queue, e
 		input.Attributes = attrs
 	}
 	resp, err := o.sqs.CreateQueue(ctx, input)
-	o.record("CREATE", "CreateQueue", err)
+	o.env.Record("CREATE", "CreateQueue", err)
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +102,7 @@ func (o *ops) Update(ctx context.Context, desired, latest *sqsv1.Queue, delta *a
 		return desired.DeepCopy(), nil
 	}
 	_, err := o.sqs.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: desired.Status.QueueURL, Attributes: attrs})
-	o.record("SET_ATTRIBUTES", "SetQueueAttributes", err)
+	o.env.Record("SET_ATTRIBUTES", "SetQueueAttributes", err)
 	if err != nil {
 		if notFound(err) {
 			return nil, ackerr.NotFound
@@ -120,14 +118,14 @@ func (o *ops) syncTags(ctx context.Context, desired, latest *sqsv1.Queue) error 
 	set, remove := ackkind.TagsDelta(ackkind.StringMap(desired.Spec.Tags), ackkind.StringMap(latest.Spec.Tags))
 	if len(set) > 0 {
 		_, err := o.sqs.TagQueue(ctx, &sqs.TagQueueInput{QueueUrl: desired.Status.QueueURL, Tags: set})
-		o.record("UPDATE", "TagQueue", err)
+		o.env.Record("UPDATE", "TagQueue", err)
 		if err != nil {
 			return err
 		}
 	}
 	if len(remove) > 0 {
 		_, err := o.sqs.UntagQueue(ctx, &sqs.UntagQueueInput{QueueUrl: desired.Status.QueueURL, TagKeys: remove})
-		o.record("UPDATE", "UntagQueue", err)
+		o.env.Record("UPDATE", "UntagQueue", err)
 		return err
 	}
 	return nil
@@ -135,6 +133,6 @@ func (o *ops) syncTags(ctx context.Context, desired, latest *sqsv1.Queue) error 
 
 func (o *ops) Delete(ctx context.Context, r *sqsv1.Queue) (*sqsv1.Queue, error) {
 	_, err := o.sqs.DeleteQueue(ctx, &sqs.DeleteQueueInput{QueueUrl: r.Status.QueueURL})
-	o.record("DELETE", "DeleteQueue", err)
+	o.env.Record("DELETE", "DeleteQueue", err)
 	return nil, err
 }

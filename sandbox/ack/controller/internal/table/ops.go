@@ -40,8 +40,6 @@ func newOps(env *ackkind.Env) ackkind.Ops[*ddbv1.Table] {
 	return &ops{env: env, ddb: dynamodb.NewFromConfig(env.AWS)}
 }
 
-func (o *ops) record(op, call string, err error) { o.env.Metrics.RecordAPICall(op, call, err) }
-
 func status(t *ddbv1.Table) string { return aws.ToString(t.Status.TableStatus) }
 
 func (o *ops) Find(ctx context.Context, r *ddbv1.Table) (*ddbv1.Table, error) {
@@ -49,7 +47,7 @@ func (o *ops) Find(ctx context.Context, r *ddbv1.Table) (*ddbv1.Table, error) {
 		return nil, ackerr.NotFound
 	}
 	resp, err := o.ddb.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: r.Spec.TableName})
-	o.record("READ_ONE", "DescribeTable", err)
+	o.env.Record("READ_ONE", "DescribeTable", err)
 	if err != nil {
 		var apiErr smithy.APIError
 		if errors.As(err, &apiErr) && apiErr.ErrorCode() == "ResourceNotFoundException" {
@@ -79,7 +77,7 @@ func (o *ops) Find(ctx context.Context, r *ddbv1.Table) (*ddbv1.Table, error) {
 // sandbox shim for it: sandbox/aws/shims/dynamodb_contributor_insights.py).
 func (o *ops) readContributorInsights(ctx context.Context, ko *ddbv1.Table) error {
 	resp, err := o.ddb.DescribeContributorInsights(ctx, &dynamodb.DescribeContributorInsightsInput{TableName: ko.Spec.TableName})
-	o.record("READ_ONE", "DescribeContributorInsights", err)
+	o.env.Record("READ_ONE", "DescribeContributorInsights", err)
 	if err != nil {
 		return err
 	}
@@ -95,7 +93,7 @@ func (o *ops) readAdditionalFields(ctx context.Context, ko *ddbv1.Table) error {
 	var token *string
 	for {
 		resp, err := o.ddb.ListTagsOfResource(ctx, &dynamodb.ListTagsOfResourceInput{ResourceArn: ackkind.ARNOf(ko), NextToken: token})
-		o.record("GET", "ListTagsOfResource", err)
+		o.env.Record("GET", "ListTagsOfResource", err)
 		if err != nil {
 			return err
 		}
@@ -108,7 +106,7 @@ func (o *ops) readAdditionalFields(ctx context.Context, ko *ddbv1.Table) error {
 	}
 	setTags(ko, tags)
 	ttl, err := o.ddb.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: ko.Spec.TableName})
-	o.record("GET", "DescribeTimeToLive", err)
+	o.env.Record("GET", "DescribeTimeToLive", err)
 	if err != nil {
 		return err
 	}
@@ -116,7 +114,7 @@ func (o *ops) readAdditionalFields(ctx context.Context, ko *ddbv1.Table) error {
 	ko.Spec.TimeToLive = &ddbv1.TimeToLiveSpecification{AttributeName: ttl.TimeToLiveDescription.AttributeName,
 		Enabled: aws.Bool(ttlStatus == ddbtypes.TimeToLiveStatusEnabled || ttlStatus == ddbtypes.TimeToLiveStatusEnabling)}
 	backups, err := o.ddb.DescribeContinuousBackups(ctx, &dynamodb.DescribeContinuousBackupsInput{TableName: ko.Spec.TableName})
-	o.record("GET", "DescribeContinuousBackups", err)
+	o.env.Record("GET", "DescribeContinuousBackups", err)
 	if err != nil {
 		return err
 	}
@@ -130,7 +128,7 @@ func (o *ops) readAdditionalFields(ctx context.Context, ko *ddbv1.Table) error {
 
 func (o *ops) Create(ctx context.Context, desired *ddbv1.Table) (*ddbv1.Table, error) {
 	resp, err := o.ddb.CreateTable(ctx, createInput(desired))
-	o.record("CREATE", "CreateTable", err)
+	o.env.Record("CREATE", "CreateTable", err)
 	if err != nil {
 		return nil, err
 	}
@@ -204,7 +202,7 @@ func (o *ops) applyChanges(ctx context.Context, desired, latest *ddbv1.Table, de
 			pitr.PointInTimeRecoveryEnabled = cb.PointInTimeRecoveryEnabled
 		}
 		_, err := o.ddb.UpdateContinuousBackups(ctx, &dynamodb.UpdateContinuousBackupsInput{TableName: name, PointInTimeRecoverySpecification: pitr})
-		o.record("UPDATE", "UpdateContinuousBackups", err)
+		o.env.Record("UPDATE", "UpdateContinuousBackups", err)
 		if err != nil {
 			return fmt.Errorf("cannot update table %v", err)
 		}
@@ -212,7 +210,7 @@ func (o *ops) applyChanges(ctx context.Context, desired, latest *ddbv1.Table, de
 	if delta.DifferentAt("Spec.ContributorInsights") {
 		_, err := o.ddb.UpdateContributorInsights(ctx, &dynamodb.UpdateContributorInsightsInput{TableName: name,
 			ContributorInsightsAction: ddbtypes.ContributorInsightsAction(insightAction(desired.Spec.ContributorInsights))})
-		o.record("UPDATE", "UpdateContributorInsights", err)
+		o.env.Record("UPDATE", "UpdateContributorInsights", err)
 		if err != nil {
 			return err
 		}
@@ -265,7 +263,7 @@ func orZero(p *ddbv1.ProvisionedThroughput) *ddbv1.ProvisionedThroughput {
 
 func (o *ops) updateTable(ctx context.Context, in *dynamodb.UpdateTableInput) error {
 	_, err := o.ddb.UpdateTable(ctx, in)
-	o.record("UPDATE", "UpdateTable", err)
+	o.env.Record("UPDATE", "UpdateTable", err)
 	return err
 }
 
@@ -277,7 +275,7 @@ func (o *ops) syncTTL(ctx context.Context, desired, latest *ddbv1.Table) error {
 		spec.AttributeName = latest.Spec.TimeToLive.AttributeName
 	}
 	_, err := o.ddb.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{TableName: desired.Spec.TableName, TimeToLiveSpecification: spec})
-	o.record("UPDATE", "UpdateTimeToLive", err)
+	o.env.Record("UPDATE", "UpdateTimeToLive", err)
 	if awsErr, ok := ackerr.AWSError(err); ok && awsErr.ErrorCode() == "ValidationException" &&
 		strings.HasPrefix(awsErr.ErrorMessage(), "TimeToLive is already disabled") {
 		return nil
@@ -290,7 +288,7 @@ func (o *ops) syncTags(ctx context.Context, desired, latest *ddbv1.Table) error 
 	arn := ackkind.ARNOf(latest)
 	if len(remove) > 0 {
 		_, err := o.ddb.UntagResource(ctx, &dynamodb.UntagResourceInput{ResourceArn: arn, TagKeys: remove})
-		o.record("UPDATE", "UntagResource", err)
+		o.env.Record("UPDATE", "UntagResource", err)
 		if err != nil {
 			return err
 		}
@@ -301,7 +299,7 @@ func (o *ops) syncTags(ctx context.Context, desired, latest *ddbv1.Table) error 
 			tags = append(tags, ddbtypes.Tag{Key: aws.String(k), Value: aws.String(set[k])})
 		}
 		_, err := o.ddb.TagResource(ctx, &dynamodb.TagResourceInput{ResourceArn: arn, Tags: tags})
-		o.record("UPDATE", "TagResource", err)
+		o.env.Record("UPDATE", "TagResource", err)
 		return err
 	}
 	return nil
@@ -315,6 +313,6 @@ func (o *ops) Delete(ctx context.Context, r *ddbv1.Table) (*ddbv1.Table, error) 
 		return nil, waitUpdating
 	}
 	_, err := o.ddb.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: r.Spec.TableName})
-	o.record("DELETE", "DeleteTable", err)
+	o.env.Record("DELETE", "DeleteTable", err)
 	return nil, err
 }
