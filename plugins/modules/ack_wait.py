@@ -346,6 +346,9 @@ resources:
     resource_version:
       description: C(metadata.resourceVersion) of the last version seen.
       type: str
+    spec:
+      description: The whole C(spec) of the resource, as last seen.
+      type: dict
     status:
       description: The whole C(status) of the resource.
       type: dict
