@@ -392,7 +392,7 @@ def entry(obj, key=None):
     if obj is None:
         api_version, kind, namespace, name = key
         return {"api_version": api_version, "kind": kind, "namespace": namespace or None,
-                "name": name, "exists": False, "arn": None, "status": {}, "conditions": []}
+                "name": name, "exists": False, "arn": None, "spec": {}, "status": {}, "conditions": []}
     meta = obj.get("metadata") or {}
     status = obj.get("status") or {}
     result = {
@@ -404,6 +404,7 @@ def entry(obj, key=None):
         "generation": meta.get("generation"),
         "resource_version": meta.get("resourceVersion"),
         "arn": (status.get("ackResourceMetadata") or {}).get("arn"),
+        "spec": obj.get("spec") or {},
         "status": status,
         "conditions": conditions_of(obj),
     }
