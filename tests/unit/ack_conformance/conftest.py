@@ -23,15 +23,12 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[3]
 SERVICES = {"sqs": "v1.6.1", "dynamodb": "v1.9.2", "lambda": "v1.14.1"}
-# Computed by the resources role at run time (arns.yml, earlier ack_wait results): stand-ins.
+# The account the resources role reads with aws_caller_info (arns.yml computes the ARNs from it),
+# and what other roles hand it (the image of the lambda_image role).
 ACCOUNT = "123456789012"
+CALLER = {"account": ACCOUNT, "arn": "arn:aws:iam::%s:user/conformance" % ACCOUNT}
 RUNTIME_FACTS = {
-    "resources__account": ACCOUNT,
-    "resources__role_arn": "arn:aws:iam::%s:role/demo-sqs-dynamodb-func-ack-role" % ACCOUNT,
-    "resources__arns": {"account_root": "arn:aws:iam::%s:root" % ACCOUNT,
-                        "queue": "arn:aws:sqs:us-east-1:%s:sqs-queue-demo-ack" % ACCOUNT},
-    "resources__dlq_arn": "arn:aws:sqs:us-east-1:%s:sqs-queue-demo-ack-dlq" % ACCOUNT,
-    "resources__queue_arn": "arn:aws:sqs:us-east-1:%s:sqs-queue-demo-ack" % ACCOUNT,
+    "resources_region": "us-east-1",
     "resources_function_image_uri": "%s.dkr.ecr.us-east-1.amazonaws.com/demo@sha256:%s" % (ACCOUNT, "0" * 64),
 }
 # Every optional input of the templates, set (the test checks this list covers their {% if %}s).
@@ -72,6 +69,13 @@ def _helm_task():
     return next(t for t in tasks if "kubernetes.core.helm" in t)
 
 
+def _arn_tasks():
+    """arns.yml without its AWS call: the tasks after aws_caller_info, with its answer as a fact."""
+    tasks = yaml.safe_load((REPO / "roles" / "resources" / "tasks" / "arns.yml").read_text(encoding="utf-8"))
+    lookup = next(i for i, t in enumerate(tasks) if "amazon.aws.aws_caller_info" in t)
+    return [{"name": "the caller", "ansible.builtin.set_fact": {"resources__caller": CALLER}}] + tasks[lookup + 1:]
+
+
 def _playbook(out):
     roles = REPO / "roles"
     helm = _helm_task()
@@ -86,6 +90,7 @@ def _playbook(out):
               "vars": dict(helm["vars"], controllers__service_accounts={"resources": []},
                            controllers__passed=helm["kubernetes.core.helm"]["release_values"]),
               "loop": "{{ controllers__charts }}", "loop_control": {"loop_var": "controllers__controller"}},
+             *_arn_tasks(),
              {"name": "templates with the defaults", "ansible.builtin.set_fact": {"out_defaults": render}},
              {"name": "templates with every option", "ansible.builtin.set_fact": {"out_options": render},
               "vars": OPTIONAL_SET},
