@@ -96,8 +96,8 @@ def _playbook(out):
               "vars": OPTIONAL_SET},
              {"name": "write", "ansible.builtin.copy": {"dest": str(out), "content": "{{ {'values': out_values, "
                                                         "'defaults': out_defaults, 'options': out_options} | to_json }}"}}]
-    vars_files = [str(roles / r / d / "main.yml") for r, d in (("resources", "defaults"), ("resources", "vars"),
-                                                                 ("controllers", "defaults"))]
+    sources = (("resources", "defaults"), ("resources", "vars"), ("controllers", "defaults"))
+    vars_files = [str(roles / role / folder / "main.yml") for role, folder in sources]
     return [{"name": "render", "hosts": "localhost", "gather_facts": False, "vars_files": vars_files,
              "tasks": tasks}]
 
