@@ -10,6 +10,8 @@ import sys
 import time
 
 import boto3
+import kubernetes
+import pytest
 
 from ack_helpers import ACCOUNT, SUFFIX, TEST_NS, condition, wait_for
 
@@ -53,6 +55,10 @@ def test_the_four_kinds_sync_and_delete(ack):
     assert t["status"]["tableStatus"] == "ACTIVE"
     f = crs.wait_synced("Function", "fn")
     assert f["status"]["state"] == "Active"
+    for late in (q, wait_for("Function fn late-initialized", lambda: (
+            lambda o: o if condition(o, LATE_INITIALIZED) else None)(crs.get("Function", "fn")))):
+        assert condition(late, LATE_INITIALIZED)["status"] == "True"
+        assert late["metadata"]["generation"] == 2  # defaulted fields written back into the spec
     e = crs.wait_synced("EventSourceMapping", "esm")
     assert condition(e, "ACK.ReferencesResolved")["status"] == "True"
     assert condition(e, "Ready")["status"] == "True"
@@ -210,3 +216,22 @@ def test_an_unresolvable_reference_only_reports_references_unresolved(ack):
         assert condition(obj, "ACK.ReferencesResolved")["message"] == "Reference resolution failed"
     finally:
         crs.delete_and_wait("EventSourceMapping", "orphan")
+
+
+def test_the_table_key_is_immutable_its_name_is_not(ack):
+    """The real Table CRD's CEL rules: keySchema and localSecondaryIndexes cannot change;
+    tableName, and a Function's name, are not immutable in the real CRDs."""
+    crs = ack["crs"]
+    crs.create("Table", "keys", table_spec("ack-keys-" + SUFFIX))
+    try:
+        crs.wait_synced("Table", "keys")
+        with pytest.raises(kubernetes.client.ApiException) as refused:
+            crs.patch("Table", "keys", {"spec": {"keySchema": [{"attributeName": "id", "keyType": "HASH"}]}})
+        assert refused.value.status == 422 and "Value is immutable once set" in refused.value.body
+        crs.patch("Table", "keys", {"spec": {"tableName": "ack-keys-renamed-" + SUFFIX}})  # accepted by the API server
+    finally:
+        crs.delete_and_wait("Table", "keys")
+        ddb = boto3.client("dynamodb")
+        for name in ("ack-keys-" + SUFFIX, "ack-keys-renamed-" + SUFFIX):  # a renamed Table is another table
+            if name in ddb.list_tables()["TableNames"]:
+                ddb.delete_table(TableName=name)
