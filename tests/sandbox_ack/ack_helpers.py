@@ -5,12 +5,15 @@
 import json
 import os
 import subprocess
-import time
+import sys
 import urllib.request
 import uuid
 
 import kubernetes
 import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sandbox"))
+from sbx_helpers import eventually  # noqa: E402  pylint: disable=wrong-import-position
 
 NAMESPACE = "ack-system"
 VERSIONS = {"sqs": "1.6.1", "dynamodb": "1.9.2", "lambda": "1.14.1"}
@@ -63,14 +66,7 @@ def supervisor_status():
 
 
 def wait_for(what, probe, timeout=60.0, interval=0.2):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = probe()
-        if last:
-            return last
-        time.sleep(interval)
-    pytest.fail("timed out after %ss waiting for %s (last: %r)" % (timeout, what, last), pytrace=False)
+    return eventually(probe, timeout=timeout, interval=interval, what=what)
 
 
 def pid_alive(pid):
