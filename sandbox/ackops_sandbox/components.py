@@ -3,6 +3,7 @@
 """The sandbox components, declared as data: what to run, when it is ready, what it needs."""
 
 import json
+import os
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Optional
@@ -64,11 +65,16 @@ def _moto_ready():
 
 
 def configure_moto():
-    """Lambda without Docker (our runtime runs handlers) and the EKS cluster record with its OIDC issuer."""
+    """Lambda without Docker (our runtime runs handlers) and the EKS cluster record with its OIDC issuer.
+
+    ACKOPS_SANDBOX_SKIP_EKS_RECORD=1 leaves the record out, for runs that let the cluster role create it
+    (site.yml -e site_create_cluster=true on a fresh moto)."""
     status, body = http("POST", f"http://{H}:{P['moto']}/moto-api/config",
                         body={"lambda": {"use_docker": False}})
     if not (200 <= status < 300) or json.loads(body)["lambda"].get("use_docker") is not False:
         raise SandboxError(f"moto refused the lambda config (HTTP {status}: {body[:200]!r})")
+    if os.environ.get("ACKOPS_SANDBOX_SKIP_EKS_RECORD", "") not in ("", "0"):
+        return
     import boto3  # from .venv; imported late so `sandboxctl status` stays fast
 
     env = config.sandbox_env()
