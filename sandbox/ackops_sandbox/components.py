@@ -81,11 +81,17 @@ def configure_moto():
     eks = boto3.client("eks", endpoint_url=env["AWS_ENDPOINT_URL"], region_name=config.REGION,
                        aws_access_key_id="testing", aws_secret_access_key="testing")
     if config.EKS_CLUSTER not in eks.list_clusters()["clusters"]:
-        # moto checks only the ARN's shape, so no IAM role is created for it.
+        # moto checks only the ARN's shape, so no IAM role is created for it. The subnets are those of
+        # the default VPC, where the cluster role (site_create_cluster=true) would put it: the role then
+        # adopts this record instead of failing on subnets EKS cannot change.
+        ec2 = boto3.client("ec2", endpoint_url=env["AWS_ENDPOINT_URL"], region_name=config.REGION,
+                           aws_access_key_id="testing", aws_secret_access_key="testing")
+        vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+        subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]
         eks.create_cluster(
             name=config.EKS_CLUSTER, version=config.VERSIONS["KUBERNETES_VERSION"][1:].rsplit(".", 1)[0],
-            roleArn=f"arn:aws:iam::{config.ACCOUNT_ID}:role/{config.EKS_CLUSTER}-cluster",
-            resourcesVpcConfig={"subnetIds": []})
+            roleArn=f"arn:aws:iam::{config.ACCOUNT_ID}:role/{config.EKS_CLUSTER}-eks-cluster",
+            resourcesVpcConfig={"subnetIds": sorted(s["SubnetId"] for s in subnets), "securityGroupIds": []})
     issuer = eks.describe_cluster(name=config.EKS_CLUSTER)["cluster"]["identity"]["oidc"]["issuer"]
     if not issuer.startswith("https://"):
         raise SandboxError(f"moto's EKS cluster {config.EKS_CLUSTER} has no OIDC issuer: {issuer!r}")
