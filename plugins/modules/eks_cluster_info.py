@@ -116,15 +116,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-CREDENTIAL_HINT = "set valid AWS credentials (AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)"
-CREDENTIAL_ERROR_CODES = [
-    "UnrecognizedClientException",
-    "InvalidClientTokenId",
-    "ExpiredToken",
-    "ExpiredTokenException",
-    "InvalidSignatureException",
-    "SignatureDoesNotMatch",
-]
+from ansible_collections.ackops.serverless.plugins.module_utils.eks_oidc import CREDENTIAL_ERROR_CODES
+from ansible_collections.ackops.serverless.plugins.module_utils.eks_oidc import CREDENTIAL_HINT
 
 
 @AWSRetry.jittered_backoff()

@@ -67,4 +67,4 @@ def test_missing_credentials_say_what_to_do(aws_env, capsys, monkeypatch):
     rc, result = run_module(eks_cluster_info.main, {"name": "unit"}, capsys)
     assert rc == 1
     assert result["failed"] is True
-    assert result["msg"].startswith("No AWS credentials found: set valid AWS credentials")
+    assert result["msg"].startswith("No AWS credentials found: set valid AWS credentials in the environment")
