@@ -16,7 +16,7 @@ author:
   - ackops.serverless contributors (@ackops)
 description:
   - Reads, for each given AWS Controllers for Kubernetes (ACK) custom resource, the AWS resource it
-    points at (from C(status.ackResourceMetadata) and C(status.uuid)): an SQS queue, a DynamoDB table,
+    points at (from C(status.ackResourceMetadata) and C(status.uuid)), that is an SQS queue, a DynamoDB table,
     a Lambda function or a Lambda event source mapping.
   - Waits until AWS has finished what ACK started but does not follow up. The Lambda controller
     reports a Function synced while its last update is still C(InProgress), and an

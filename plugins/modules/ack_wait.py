@@ -113,18 +113,18 @@ options:
         M(kubernetes.core.k8s) (a single result, a looped result with C(results), or a resource
         document).
       - For each resource it reports as changed whose generation moved, the conditions present in
-        that result, and conditions older than the change's second, do not count: the module waits
+        that result, and conditions older than the change's second, do not count; the module waits
         for the reconcile of the new spec.
       - Whether the generation moved is read from O(before), or from the task's C(diff) when it ran in
         diff mode. When neither tells, a reported change is taken as a spec change (a change that only
-        touched labels or annotations then waits for a reconcile that never comes, until O(timeout)):
+        touched labels or annotations then waits for a reconcile that never comes, until O(timeout);
         pass O(before).
       - Resources reported unchanged, and changes that left the generation where it was, count with the
         conditions they have.
     type: raw
   before:
     description:
-      - What was read of the resource(s) before the change given in O(since): a registered
+      - What was read of the resource(s) before the change given in O(since), that is a registered
         M(kubernetes.core.k8s_info) result (looped or not), a list of resource documents, or an earlier
         C(ack_wait) result. Only C(metadata.generation) is used.
       - A resource absent from it was created by the change.
