@@ -4,6 +4,7 @@
 still differs from EKS (if a moto upgrade fixes it, the shim can go)."""
 
 import importlib.util
+import re
 from pathlib import Path
 
 import boto3
@@ -24,6 +25,11 @@ def _cluster_with_children():
     return eks, nodegroup["nodegroupArn"], profile["fargateProfileArn"]
 
 
+def _identities(eks, name):
+    cluster = eks.describe_cluster(name=name)["cluster"]
+    return cluster["identity"]["oidc"]["issuer"], cluster["endpoint"]
+
+
 def test_unpatched_moto_still_differs_from_eks():
     """Run first, before the shim patches moto in this process."""
     spec = importlib.util.spec_from_file_location("eks_shim_probe", SHIM)
@@ -38,9 +44,11 @@ def test_unpatched_moto_still_differs_from_eks():
         assert "updateConfig" not in eks.describe_nodegroup(clusterName="shim", nodegroupName="ng")["nodegroup"]
         with pytest.raises(eks.exceptions.ResourceNotFoundException):
             eks.list_tags_for_resource(resourceArn=nodegroup_arn)
+        eks.create_cluster(name="other", roleArn=ROLE, resourcesVpcConfig={"subnetIds": ["subnet-1"]})
+        assert _identities(eks, "shim") == _identities(eks, "other")
 
 
-def test_shim_keeps_update_config_and_tags_node_groups_and_profiles():
+def test_shim_keeps_update_config_tags_children_and_gives_each_cluster_its_issuer():
     spec = importlib.util.spec_from_file_location("eks_shim", SHIM)
     shim = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(shim)
@@ -60,6 +68,10 @@ def test_shim_keeps_update_config_and_tags_node_groups_and_profiles():
             eks.untag_resource(resourceArn=arn, tagKeys=["a"])
             assert eks.list_tags_for_resource(resourceArn=arn)["tags"] == {"b": "2"}
         assert eks.describe_fargate_profile(clusterName="shim", fargateProfileName="fp")["fargateProfile"]["tags"] == {"b": "2"}
+        eks.create_cluster(name="other", roleArn=ROLE, resourcesVpcConfig={"subnetIds": ["subnet-1"]})
+        (issuer, endpoint), (other_issuer, other_endpoint) = _identities(eks, "shim"), _identities(eks, "other")
+        assert issuer != other_issuer and endpoint != other_endpoint
+        assert re.fullmatch(r"https://oidc\.eks\.us-east-1\.amazonaws\.com/id/[0-9A-F]{32}", issuer)
         cluster_arn = eks.describe_cluster(name="shim")["cluster"]["arn"]
         eks.tag_resource(resourceArn=cluster_arn, tags={"c": "3"})  # clusters: moto's own code, unchanged
         assert eks.list_tags_for_resource(resourceArn=cluster_arn)["tags"] == {"c": "3"}

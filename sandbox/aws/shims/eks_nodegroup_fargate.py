@@ -1,6 +1,7 @@
 # Copyright: (c) 2026, ackops contributors
 # Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
-"""Two answers of moto 5.2.5's EKS that differ from EKS, and break community.aws on a second run.
+"""Three answers of moto 5.2.5's EKS that differ from EKS: two break community.aws on a second run, one
+makes every cluster share one OIDC issuer.
 
 1. ``CreateNodegroup`` drops ``updateConfig``. ``moto/eks/responses.py`` ``create_nodegroup`` never
    reads the parameter and the model's ``update_config`` stays ``None``, so ``DescribeNodegroup``
@@ -15,6 +16,12 @@
    existing node group / profile whenever ``tags`` is given, so on moto their second run fails.
    Here: the three calls find node groups and Fargate profiles by ARN too, and keep their tags in
    the same ``tags`` attribute that Describe* already returns.
+
+3. Every cluster of a moto process has the same OIDC issuer and the same API endpoint:
+   ``moto/eks/models.py`` draws their random parts once, at import (``ISSUER_TEMPLATE``,
+   ``ENDPOINT_TEMPLATE``). On EKS each cluster has its own issuer, so its IAM OIDC provider is its own; on
+   moto, deleting one cluster's provider (the cluster role does on delete) would delete every cluster's.
+   Here: each new cluster gets its own issuer id (32 upper-case hex characters, as EKS's) and endpoint.
 
 Everything else in moto's EKS is left as it is (for example: clusters, node groups and profiles are
 ACTIVE at once, and DeleteCluster refuses only while node groups exist).
@@ -54,6 +61,21 @@ def _patch_create_nodegroup(responses_cls):
         return result
 
     responses_cls.create_nodegroup = create_nodegroup
+
+
+def _patch_cluster_identity(cluster_cls):
+    original = cluster_cls.__init__
+
+    def __init__(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        from moto.moto_api._internal import mock_random
+
+        region = self.arn.split(":")[3]
+        self.identity = {"oidc": {"issuer": "https://oidc.eks.{0}.amazonaws.com/id/{1}".format(
+            region, mock_random.get_random_hex(32).upper())}}
+        self.endpoint = "https://{0}.gr7.{1}.eks.amazonaws.com".format(mock_random.get_random_hex(32).upper(), region)
+
+    cluster_cls.__init__ = __init__
 
 
 def _patch_tagging(backend_cls):
@@ -96,4 +118,5 @@ def apply():
         return
     _patch_create_nodegroup(eks_responses.EKSResponse)
     _patch_tagging(eks_models.EKSBackend)
+    _patch_cluster_identity(eks_models.Cluster)
     setattr(eks_models.EKSBackend, _MARK, True)
