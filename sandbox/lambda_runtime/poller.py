@@ -357,10 +357,13 @@ class MappingWorker(threading.Thread):
             LOG.info("mapping %s: %s reported %d of %d as failed: %s", self.uuid, self.function_name,
                      len(failed), len(batch), ", ".join(failed))
         keep = set(to_delete)
-        deleted = self._delete([m for m in batch if m["MessageId"] in keep])
+        deleted = self._delete_messages([m for m in batch if m["MessageId"] in keep])
         LOG.debug("mapping %s: batch of %d, %d deleted, %.3f s", self.uuid, len(batch), deleted, elapsed)
 
-    def _delete(self, messages):
+    # Not `_delete`: threading.Thread._delete is what CPython calls when a thread ends, and an
+    # override with another signature raised TypeError in every stopping poller and left it in
+    # threading's table of live threads.
+    def _delete_messages(self, messages):
         deleted = 0
         for start in range(0, len(messages), 10):
             chunk = messages[start:start + 10]
