@@ -39,6 +39,7 @@ from botocore.config import Config  # noqa: E402
 from botocore.exceptions import BotoCoreError, ClientError  # noqa: E402
 
 import function_code  # noqa: E402
+import function_logs  # noqa: E402
 import rie_process  # noqa: E402
 import sqs_event  # noqa: E402
 
@@ -169,7 +170,8 @@ class Functions:
                 try:
                     procs.append(rie_process.FunctionProcess(
                         fn["Configuration"], code, ports, os.path.join(self.rt.log_dir, "lambda-%s.log" % name),
-                        self.rt.endpoint, self.rt.region, python, self.rt.rie, self.rt.pid_dir))
+                        self.rt.endpoint, self.rt.region, python, self.rt.rie, self.rt.pid_dir,
+                        log_shipper=self.rt.log_shipper))
                 except Exception:
                     for port in ports:
                         self.rt.ports.give(port)
@@ -348,6 +350,8 @@ class MappingWorker(threading.Thread):
             LOG.warning("mapping %s: %s failed on a batch of %d in %.3f s (HTTP %s): %s; nothing deleted, "
                         "the messages return after the visibility timeout", self.uuid, self.function_name,
                         len(batch), elapsed, status, body[:300].decode("utf-8", "replace"))
+            if body.strip().startswith(sqs_event.TIMEOUT_PREFIX):
+                proc.note(body.strip()[:200].decode("utf-8", "replace"))
             if body.strip().startswith(sqs_event.TIMEOUT_PREFIX) or status != 200:
                 self.rt.functions.request_restart(self.function_name)
             return
@@ -400,6 +404,7 @@ class Runtime:
         session = boto3.session.Session(region_name=self.region)
         self.lambda_client = session.client("lambda", endpoint_url=self.endpoint, config=config)
         self.sqs_client = session.client("sqs", endpoint_url=self.endpoint, config=config)
+        self.log_shipper = function_logs.LogShipper(session.client("logs", endpoint_url=self.endpoint, config=config))
         self.stats = Stats()
         self.functions = Functions(self)
         self.workers = {}
@@ -471,6 +476,7 @@ class Runtime:
             loop_thread.join(timeout=3)
         for worker in list(self.workers.values()):
             worker.join(timeout=1)
+        self.log_shipper.stop()
 
     def health(self):
         age = None if self.last_poll_ok is None else round(time.time() - self.last_poll_ok, 1)
@@ -482,6 +488,9 @@ class Runtime:
             "last_poll_error": self.last_poll_error,
             "mappings": sorted(set(uuid for uuid, _index in self.workers)),
             "functions": self.functions.describe(),
+            "threads": sorted(t.name for t in threading.enumerate()),
+            "cloudwatch_logs": {"sent": self.log_shipper.sent, "errors": self.log_shipper.errors,
+                                "last_error": self.log_shipper.last_error},
         }
 
 
@@ -592,6 +601,7 @@ def main(argv=None):
     signal.signal(signal.SIGINT, _terminate)
     # Create the runtime venv now, not when the first function needs it (a first run pip-installs).
     threading.Thread(target=_prepare_quietly, name="prepare-venv", daemon=True).start()
+    runtime.log_shipper.start()
     loop = threading.Thread(target=runtime.loop, name="reconcile", daemon=True)
     loop.start()
     LOG.info("lambda runtime serving /healthz and /stats on 127.0.0.1:%d, endpoint %s, RIE %s",

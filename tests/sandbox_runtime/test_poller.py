@@ -112,6 +112,16 @@ def scan(ddb, table):
     return items
 
 
+def log_events(clients, function_name):
+    """Messages of the function's CloudWatch Logs group, oldest first ([] while it does not exist)."""
+    logs = clients.get("logs")
+    try:
+        events = logs.filter_log_events(logGroupName="/aws/lambda/" + function_name)["events"]
+    except logs.exceptions.ResourceNotFoundException:
+        return []
+    return [e["message"] for e in sorted(events, key=lambda e: e["timestamp"])]
+
+
 def create_pipeline(iam, sqs, lam, ddb, name, variables):
     """Role, table, queue with a DLQ (maxReceiveCount 2, visibility 1 s) and a zip function, all named name."""
     role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
@@ -258,6 +268,15 @@ def test_invocation_error_deletes_nothing_and_redrives(clients, pipeline, poller
     assert "poison message boom-1" in counters["last_error"]
     with open("%s/lambda-%s.log" % (poller["log_dir"], pipeline["name"])) as handle:
         assert "poison message boom-1" in handle.read()
+    # As on AWS, the function's output is in CloudWatch Logs: START/END/REPORT and the error, one
+    # event with its traceback, and none of the emulator's own lines.
+    events = wait_for("the error in CloudWatch Logs", lambda: (lambda ev: ev if any(
+        "poison message boom-1" in e for e in ev) else None)(log_events(clients, pipeline["name"])), 10)
+    errors = [e for e in events if e.startswith("[ERROR] ValueError: poison message boom-1")]
+    assert len(errors) == 2 and "Traceback (most recent call last):" in errors[0]
+    assert any(e.startswith("START RequestId: ") for e in events)
+    assert any(e.startswith("REPORT RequestId: ") for e in events)
+    assert not any("(rapid)" in e for e in events)
 
 
 def test_code_and_configuration_changes_restart_the_function(clients, pipeline, poller):
@@ -381,6 +400,9 @@ def test_timeout_is_an_invocation_error_and_replaces_the_process(clients, pipeli
     counters = runtime_stats()["mappings"][esm]
     assert counters["invocation_errors"] == 2 and counters["deleted"] == 0
     assert counters["last_error"].startswith("Task timed out after 1.00 seconds")
+    # RIE does not print it; the runtime writes it to the function's log as the Lambda service does.
+    wait_for("the timeout in CloudWatch Logs", lambda: any(
+        e.endswith("Task timed out after 1.00 seconds") for e in log_events(clients, pipeline["name"])), 10)
     with open("%s/lambda-runtime.log" % poller["log_dir"]) as handle:
         log = handle.read()
     assert re.search(r"function %s: starting runtime x\d+ \(restart requested\)" % pipeline["name"], log)

@@ -38,7 +38,10 @@ class FakeProcess:
     """Answers like an RIE; `retired` makes invoke raise as a stopped FunctionProcess does."""
 
     def __init__(self, answer, retired=False):
-        self.answer, self.retired, self.events = answer, retired, []
+        self.answer, self.retired, self.events, self.notes = answer, retired, [], []
+
+    def note(self, message):
+        self.notes.append(message)
 
     def invoke(self, payload):
         if self.retired:
@@ -104,6 +107,7 @@ def test_timeout_deletes_nothing_and_replaces_the_process():
     worker_for(rt)._process(proc, messages("a"))
     assert rt.sqs_client.deleted == []
     assert rt.functions.restarts == ["fn"]
+    assert proc.notes == ["Task timed out after 3.00 seconds"]  # what AWS writes to the function's log
 
 
 def test_batch_received_for_a_replaced_process_goes_to_its_successor():
