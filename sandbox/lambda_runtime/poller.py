@@ -118,11 +118,13 @@ class Functions:
             return result
 
     def reconcile(self, wanted):
-        """wanted: {function name: number of processes}."""
+        """wanted: {function name: number of processes}. Returns the names moto does not know."""
         names = sorted(wanted)
+        missing = set()
         for name in names:
             try:
-                self._reconcile_one(name, wanted[name])
+                if not self._reconcile_one(name, wanted[name]):
+                    missing.add(name)
             except Exception as exc:  # one broken function must not stop the others
                 LOG.exception("function %s: unexpected error while preparing it: %s", name, exc)
         with self._lock:
@@ -131,8 +133,10 @@ class Functions:
                 del self._errors[name]
         for name in gone:
             self._stop(name, "no enabled mapping uses it any more")
+        return missing
 
     def _reconcile_one(self, name, size):
+        """Start or replace the function's processes if needed; False if the function does not exist."""
         try:
             fn = self.rt.lambda_client.get_function(FunctionName=name)
         except ClientError as exc:
@@ -140,7 +144,7 @@ class Functions:
                 self._stop(name, "the function was deleted")
                 with self._lock:
                     self._errors[name] = ("", "function not found in moto", _now())
-                return
+                return False
             raise
         fp = function_code.fingerprint(fn["Configuration"], fn.get("Code"))
         with self._lock:
@@ -149,9 +153,9 @@ class Functions:
             restart = name in self._restart
         alive = bool(current) and all(p.alive() for p in current[1])
         if current and current[0] == fp and alive and len(current[1]) == size and not restart:
-            return
+            return True
         if error and error[0] == fp and _now() < error[2] and not restart:
-            return
+            return True
         reason = ("restart requested" if restart else "code or configuration changed" if current and current[0] != fp
                   else "process exited" if current and not alive
                   else "concurrency %d -> %d" % (len(current[1]), size) if current else "first start")
@@ -183,7 +187,7 @@ class Functions:
             with self._lock:
                 self._errors[name] = (fp, str(exc), _now() + CODE_RETRY_SECONDS)
                 self._restart.discard(name)
-            return
+            return True
         except Exception:
             self._retire(procs)
             shutil.rmtree(dest, ignore_errors=True)
@@ -199,12 +203,13 @@ class Functions:
             for proc in procs:
                 proc.stop(wait_for_invocation=False)
             shutil.rmtree(dest, ignore_errors=True)
-            return
+            return True
         LOG.info("function %s: runtime listening on 127.0.0.1:%s (handler %s)", name,
                  ",".join(str(p.port) for p in procs), code.handler)
         if old:
             self._retire(old[1])
             shutil.rmtree(old[2], ignore_errors=True)
+        return True
 
     def _retire(self, procs):
         for proc in procs:
@@ -439,7 +444,10 @@ class Runtime:
             sizes[name] = max(sizes.get(name, 1), count)
             for index in range(count):
                 wanted[(mapping["UUID"], index)] = mapping
-        self.functions.reconcile(sizes)
+        missing = self.functions.reconcile(sizes)
+        # A mapping outlives its function (DeleteFunction keeps it, on AWS as in moto): no poller
+        # for it until a function of that name exists again.
+        wanted = dict((key, m) for key, m in wanted.items() if m["FunctionArn"].split(":")[6] not in missing)
         for key, mapping in sorted(wanted.items()):
             worker = self.workers.get(key)
             if worker is None or not worker.is_alive():
@@ -449,7 +457,8 @@ class Runtime:
             else:
                 worker.update(mapping)
         for key in [k for k in self.workers if k not in wanted]:
-            LOG.info("mapping %s: disabled, deleted or scaled down, stopping its poller %d", key[0], key[1])
+            LOG.info("mapping %s: disabled, deleted, scaled down or its function deleted, stopping its poller %d",
+                     key[0], key[1])
             self.workers.pop(key).stopping.set()
 
     def loop(self):
