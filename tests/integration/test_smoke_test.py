@@ -144,7 +144,7 @@ def test_working_pipeline_passes_and_changes_nothing(make_pipeline):
 def test_batch_failed_just_before_passes_once_the_messages_come_back(aws, make_pipeline):
     """The issue's case: a batch fails, the queue hides the messages for its visibility timeout, the
     function is fine again by then, and the smoke test waits for them instead of giving up."""
-    pipeline = make_pipeline(visibility_timeout=25)
+    pipeline = make_pipeline(visibility_timeout=40)  # well after the first look, even on a slow machine
     break_function(aws, pipeline)
     time.sleep(2)  # the runtime picks the change up within a poll interval
 
@@ -165,9 +165,9 @@ def test_batch_failed_just_before_passes_once_the_messages_come_back(aws, make_p
     repairer.join()
     assert run.rc == 0, run.output[-6000:]
     assert "Say why the smoke test keeps waiting" in run.output
-    assert re.search(r"in flight: SQS hides them|were received and not deleted", run.output)
+    assert "4 message(s) in flight (received and not deleted" in run.output
     assert "4 items found" in run.output
-    assert run.seconds >= 25  # the messages came back after the visibility timeout
+    assert run.seconds >= 40  # the messages came back after the visibility timeout
 
 
 def test_messages_in_flight_fail_with_the_report(aws, make_pipeline):
