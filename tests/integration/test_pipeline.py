@@ -11,15 +11,12 @@ tests/output/pipeline_times.json.
 import json
 import os
 import re
-import subprocess
-import time
-from pathlib import Path
 
 import boto3
 import pytest
+from ackops_sandbox.config import REPO
+from ackops_sandbox.playbook import run_playbook as run
 
-REPO = Path(__file__).resolve().parents[2]
-PLAYBOOK = REPO / ".venv" / "bin" / "ansible-playbook"
 TIMES_FILE = REPO / "tests" / "output" / "pipeline_times.json"
 
 QUEUE, DLQ, TABLE = "sqs-queue-demo-ack", "sqs-queue-demo-ack-dlq", "customer"
@@ -30,47 +27,18 @@ ACK_KINDS = [
     ("lambda.services.k8s.aws", "functions"),
     ("lambda.services.k8s.aws", "eventsourcemappings"),
 ]
-RECAP = re.compile(r"^localhost\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
 TIMES = {}
 
 
 def run_playbook(name, playbook, *args, json_output=False):
-    """Run a playbook from the repo root; return (recap dict, output, seconds)."""
-    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
-    if json_output:
-        env["ANSIBLE_STDOUT_CALLBACK"] = "ansible.posix.json"
-    started = time.monotonic()
-    proc = subprocess.run([str(PLAYBOOK), playbook, *args], cwd=REPO, env=env, text=True,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=1800, check=False)
-    seconds = round(time.monotonic() - started, 1)
-    TIMES[name] = seconds
+    """Run a playbook from the repo root, record its wall time under name; fail on a non-zero exit."""
+    result = run(playbook, *args, json_report=json_output)
+    TIMES[name] = result.seconds
     TIMES_FILE.parent.mkdir(parents=True, exist_ok=True)
     TIMES_FILE.write_text(json.dumps(TIMES, indent=2))
-    print(f"\n{name}: {playbook} {' '.join(args)} -> rc {proc.returncode} in {seconds} s")
-    assert proc.returncode == 0, f"{playbook} failed (rc {proc.returncode}):\n{proc.stdout[-6000:]}"
-    if json_output:
-        return json.loads(proc.stdout[proc.stdout.index("{"):]), proc.stdout, seconds
-    ok, changed, unreachable, failed = (int(x) for x in RECAP.findall(proc.stdout)[-1])
-    return {"ok": ok, "changed": changed, "failed": failed}, proc.stdout, seconds
-
-
-def changed_tasks(report):
-    """Names of the tasks that reported changed in an ansible.posix.json report."""
-    names = []
-    for play in report["plays"]:
-        for task in play["tasks"]:
-            result = task["hosts"].get("localhost", {})
-            if result.get("changed"):
-                names.append(task["task"]["name"].split(" : ")[-1])
-    return names
-
-
-def task_result(report, name):
-    for play in report["plays"]:
-        for task in play["tasks"]:
-            if task["task"]["name"].split(" : ")[-1] == name:
-                return task["hosts"]["localhost"]
-    raise AssertionError(f"task {name!r} not in the report")
+    print(f"\n{name}: {playbook} {' '.join(args)} -> rc {result.rc} in {result.seconds} s")
+    assert result.rc == 0, f"{playbook} failed (rc {result.rc}):\n{result.tail(6000)}"
+    return result
 
 
 @pytest.fixture(scope="module")
@@ -80,8 +48,9 @@ def aws(sandbox):
 
 
 def test_site_converges_and_smoke_test_finds_the_items(sandbox, aws):
-    recap, out, _ = run_playbook("first_converge", "site.yml")
-    assert recap["failed"] == 0
+    first = run_playbook("first_converge", "site.yml")
+    out = first.output
+    assert first.failed == 0
     assert "4 items found in customer: user1@foo.com, user2@foo.com, user3@foo.com, user4@foo.com" in out
     config = aws["lambda"].get_function_configuration(FunctionName=FUNCTION)
     assert config["Environment"]["Variables"]["TABLE_NAME"] == TABLE
@@ -116,26 +85,26 @@ def test_execution_role_is_least_privilege(sandbox, aws):
 
 
 def test_second_run_changes_nothing(sandbox):
-    recap, _, _ = run_playbook("idempotent_run", "site.yml", "-e", "site_smoke_test=false")
-    assert recap["changed"] == 0
+    again = run_playbook("idempotent_run", "site.yml", "-e", "site_smoke_test=false")
+    assert again.changed == 0, again.changed_tasks()
 
 
 def test_check_mode_on_converged_reports_nothing(sandbox):
-    recap, out, _ = run_playbook("check_run", "site.yml", "--check", "--diff")
-    assert recap["changed"] == 0
-    assert "--- before" not in out
+    check = run_playbook("check_run", "site.yml", "--check", "--diff")
+    assert check.changed == 0, check.changed_tasks()
+    assert "--- before" not in check.output
 
 
 def test_memory_change_touches_only_the_function_and_waits_for_it(sandbox, aws):
     current = aws["lambda"].get_function_configuration(FunctionName=FUNCTION)["MemorySize"]
     for memory in (512 if current == 384 else 384, 256):  # change, then back to the default
-        report, _, _ = run_playbook(f"memory_{memory}", "playbooks/pipeline.yml",
-                                    "-e", f"resources_function_memory_size={memory}", json_output=True)
-        assert changed_tasks(report) == ["Apply the function"]
+        result = run_playbook(f"memory_{memory}", "playbooks/pipeline.yml",
+                              "-e", f"resources_function_memory_size={memory}", json_output=True)
+        assert result.changed_tasks() == ["Apply the function"]
         # The wait returned only once the controller had applied the change in AWS (moto) ...
         assert aws["lambda"].get_function_configuration(FunctionName=FUNCTION)["MemorySize"] == memory
         # ... and on a ResourceSynced condition written after the change, not the stale one.
-        waited = task_result(report, "Wait until the function is synced")["resources"][0]
+        waited = result.task_result("Wait until the function is synced")["resources"][0]
         marker = waited["change_marker"]["changed_at"]
         synced = [c for c in waited["conditions"] if c["type"] == "ACK.ResourceSynced"][0]
         assert synced["status"] == "True"
@@ -166,5 +135,5 @@ def test_cleanup_removes_everything(sandbox, aws):
     assert REPOSITORY not in [r["repositoryName"] for r in aws["ecr"].describe_repositories()["repositories"]]
     assert ROLE not in [r["RoleName"] for r in aws["iam"].list_roles()["Roles"]]
     assert [r["RoleName"] for r in aws["iam"].list_roles()["Roles"] if "ack-" in r["RoleName"]] == []
-    second, _, _ = run_playbook("cleanup_again", "playbooks/cleanup.yml")
-    assert second["changed"] == 0
+    second = run_playbook("cleanup_again", "playbooks/cleanup.yml")
+    assert second.changed == 0, second.changed_tasks()

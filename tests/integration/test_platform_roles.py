@@ -2,8 +2,7 @@
 # Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
 """Integration tests of the irsa and controllers roles (playbooks/irsa.yml, playbooks/controllers.yml) on the sandbox.
 
-Each playbook runs in a subprocess with ANSIBLE_CONFIG=/work/main/ansible.cfg and inventories/sandbox, as a user
-runs it. Results are read back from the sandbox: IAM from moto with boto3, releases with helm, Kubernetes objects
+Each playbook runs in a subprocess with the checkout's ansible.cfg and inventories/sandbox, as a user runs it. Results are read back from the sandbox: IAM from moto with boto3, releases with helm, Kubernetes objects
 with the kubernetes client. The tests run in file order: install, converge checks, annotation/restart, error
 messages, then delete (which refuses while an ACK resource exists) and, at the end, a re-install so the sandbox
 is left with the controllers it had before.
@@ -19,11 +18,11 @@ from pathlib import Path
 
 import boto3
 import pytest
+from ackops_sandbox.playbook import ansible_env, run_playbook
 from kubernetes.client.exceptions import ApiException
 
 REPO = Path(__file__).resolve().parent.parent.parent
 INVENTORY = REPO / "inventories" / "sandbox"
-ANSIBLE_PLAYBOOK = REPO / ".venv" / "bin" / "ansible-playbook"
 NAMESPACE = "ack-system"
 CLUSTER = "ackops-sandbox"
 SERVICES = ("sqs", "dynamodb", "lambda")
@@ -32,7 +31,6 @@ MANAGED = {
     "dynamodb": ["arn:aws:iam::aws:policy/AmazonDynamoDBFullAccess"],
     "lambda": [],
 }
-RECAP = re.compile(r"^localhost\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -41,50 +39,20 @@ def role_name(service):
     return "{0}-ack-{1}-controller".format(CLUSTER, service)
 
 
-class Run(object):
-    def __init__(self, proc):
-        self.rc = proc.returncode
-        self.output = proc.stdout
-        found = RECAP.findall(self.output)
-        assert found, "no PLAY RECAP in the output:\n" + self.output[-4000:]
-        self.ok = sum(int(r[0]) for r in found)
-        self.changed = sum(int(r[1]) for r in found)
-        self.failed = sum(int(r[3]) for r in found)
-
-    def changed_tasks(self):
-        """Names of the tasks that reported a change (for assertion messages)."""
-        names, current = [], None
-        for line in self.output.splitlines():
-            if line.startswith("TASK ["):
-                current = line
-            elif line.startswith("changed:") and current:
-                names.append(current)
-        return names
-
-
 @pytest.fixture(scope="module")
 def env(sandbox):
     merged = dict(os.environ)
     merged.update(sandbox)
-    merged["ANSIBLE_CONFIG"] = str(REPO / "ansible.cfg")
-    merged["ANSIBLE_NOCOLOR"] = "1"
-    merged["ANSIBLE_DEPRECATION_WARNINGS"] = "0"
     return merged
 
 
 @pytest.fixture(scope="module")
 def play(env):
     def run(playbook, *args, extra_env=None, timeout=900):
-        run_env = dict(env)
-        for key, value in (extra_env or {}).items():
-            if value is None:
-                run_env.pop(key, None)
-            else:
-                run_env[key] = value
-        cmd = [str(ANSIBLE_PLAYBOOK), "-i", str(INVENTORY), str(REPO / "playbooks" / playbook)] + list(args)
-        proc = subprocess.run(cmd, cwd=REPO, env=run_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              text=True, timeout=timeout)
-        return Run(proc)
+        result = run_playbook(REPO / "playbooks" / playbook, "-i", str(INVENTORY), *args,
+                              env=ansible_env(env, **(extra_env or {})), timeout=timeout)
+        assert result.has_recap, "no PLAY RECAP in the output:\n" + result.tail()
+        return result
 
     return run
 

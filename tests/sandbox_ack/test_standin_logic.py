@@ -3,21 +3,15 @@
 """Pure-logic tests of the ACK stand-in (no sandbox needed)."""
 
 import os
-import sys
 import time
 
+import crds
+import publish_charts
 import pytest
+import supervisor
 import yaml
-
-ACK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "sandbox", "ack")
-sys.path.insert(0, os.path.abspath(ACK))
-sys.path.insert(0, os.path.abspath(os.path.join(ACK, "..")))
-
-import crds  # noqa: E402
-import publish_charts  # noqa: E402
-import supervisor  # noqa: E402
-from controllers import runtime  # noqa: E402
-from services import SERVICES  # noqa: E402
+from controllers import runtime
+from services import SERVICES
 
 
 def test_committed_crds_match_generator():
