@@ -41,7 +41,7 @@ lock: ## Refresh constraints.txt from the current .venv
 lint: setup ## ansible-lint, production profile
 	$(BIN)/ansible-lint --profile production
 
-sanity: setup ## ansible-test sanity on a copy of the collection (no ignore entries)
+sanity: setup ## ansible-test sanity on a copy of the collection (ignore entries only with their reason)
 	bash tests/sanity.sh
 
 unit: setup ## Fast unit tests (no sandbox)
