@@ -152,4 +152,3 @@ def lookup(module, eks, iam):
     issuer = describe_issuer(module, eks)
     host_path = issuer_host_path(issuer)
     return issuer, host_path, find_provider(iam, host_path)
-
