@@ -1,8 +1,10 @@
 # Copyright (c) ackops.serverless contributors
 # Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
-"""End to end on the sandbox: site.yml from nothing, idempotence, check mode, a one-variable change
-(function memory) and playbooks/cleanup.yml, in that order (the tests of this module share the
-pipeline they build, so they run in file order and each depends on the previous one).
+"""End to end on the sandbox: site.yml with its smoke test, idempotence, check mode, a one-variable change
+(function memory) and playbooks/cleanup.yml twice, in that order (the tests of this module share the
+pipeline they build, so they run in file order and each depends on the previous one). site.yml starts from
+whatever the sandbox holds: in `make test` that is the pipeline the molecule scenario's converge built from
+nothing, and these tests are the rest of that scenario's lifecycle (idempotence, cleanup, destroy).
 
 Wall times of every run are printed (pytest -s shows them) and written to
 tests/output/pipeline_times.json.
