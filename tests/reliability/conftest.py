@@ -77,6 +77,15 @@ def converged(first_converge, sandbox):
     return True
 
 
+def pytest_runtest_logreport(report):
+    """Every test's outcome in the figures (outcomes/<test id>), so the report counts failures too."""
+    if report.when == "call" or report.outcome != "passed":
+        outcome = "skipped" if report.skipped else report.outcome
+        if report.when != "call" and outcome == "failed":
+            outcome = f"error in {report.when}"
+        record("outcomes", report.nodeid.split("::", 1)[1], outcome)
+
+
 @pytest.fixture(autouse=True)
 def _time_case(request):
     """Wall time of every test, fixtures included, in the figures (timing/<test>)."""

@@ -11,7 +11,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import threading
 import time
 import urllib.request
@@ -20,16 +19,13 @@ from pathlib import Path
 
 import boto3
 import pytest
+from ackops_sandbox import components, proc  # the sandbox's own PID and component helpers
 
 REPO = Path(__file__).resolve().parents[2]
 PLAYBOOK = REPO / ".venv" / "bin" / "ansible-playbook"
 FIGURES = Path(os.environ.get("ACKOPS_RELIABILITY_FIGURES", REPO / "tests" / "output" / "reliability.json"))
 PLAYBOOKS = Path(__file__).resolve().parent / "playbooks"
 RUN_LOGS = FIGURES.parent / "reliability-runs"  # every run's output, numbered, for the evidence
-if str(REPO / "sandbox") not in sys.path:
-    sys.path.insert(0, str(REPO / "sandbox"))  # ackops_sandbox: the sandbox's own PID and component helpers
-
-from ackops_sandbox import components, proc  # noqa: E402  pylint: disable=wrong-import-position
 
 # ACKOPS_RELIABILITY_FULL=1 (make reliability-full) runs the full sizes where make test runs smaller ones.
 FULL = os.environ.get("ACKOPS_RELIABILITY_FULL", "") not in ("", "0")
@@ -95,7 +91,10 @@ def playbook_env(extra=None):
     return env
 
 
-def run_playbook(playbook, *args, env=None, on_task=None, timeout=1200, cwd=REPO):
+_LOG_NUMBER = threading.Lock()
+
+
+def run_playbook(playbook, *args, env=None, on_task=None, timeout=1200, cwd=REPO, quiet=False):
     """Run ansible-playbook, streaming its output; on_task(name) is called (in this thread) when a task
     starts, so a test can inject a fault at a chosen point. Returns a Run (never raises on rc != 0)."""
     argv = [str(PLAYBOOK), str(playbook), *args]
@@ -118,12 +117,14 @@ def run_playbook(playbook, *args, env=None, on_task=None, timeout=1200, cwd=REPO
         timer.cancel()
     run = Run(argv, child.returncode, "".join(lines), round(time.monotonic() - started, 1), started_at)
     run.task_starts = task_starts
-    RUN_LOGS.mkdir(parents=True, exist_ok=True)
-    run.log = RUN_LOGS / f"{len(list(RUN_LOGS.glob('*.log'))) + 1:03d}-{Path(str(playbook)).stem}.log"
     timeline = "".join(f"# {at - started_at:7.1f} s  {name}\n" for name, at in task_starts)
-    run.log.write_text(f"$ {' '.join(argv)}\n# rc {run.rc} in {run.seconds} s\n{run.output}\n# task start times\n{timeline}",
-                       encoding="utf-8")
-    print(f"\n{playbook} {' '.join(args)} -> rc {run.rc} in {run.seconds} s ({run.log.name})")
+    with _LOG_NUMBER:  # runs of parallel threads get numbers of their own
+        RUN_LOGS.mkdir(parents=True, exist_ok=True)
+        run.log = RUN_LOGS / f"{len(list(RUN_LOGS.glob('*.log'))) + 1:03d}-{Path(str(playbook)).stem}.log"
+        run.log.write_text(f"$ {' '.join(argv)}\n# rc {run.rc} in {run.seconds} s\n{run.output}\n# task start times\n{timeline}",
+                           encoding="utf-8")
+    if not quiet:
+        print(f"\n{playbook} {' '.join(args)} -> rc {run.rc} in {run.seconds} s ({run.log.name})")
     return run
 
 
@@ -141,7 +142,7 @@ def assert_converged(run, smoke=True):
 
 def component_pid(name):
     """PID of a sandbox component of THIS checkout (its pid file, checked against its command line)."""
-    component = components.BY_NAME[name]
+    component = next(c for c in components.COMPONENTS if c.name == name)
     pid = proc.read_pid(name, component.signature())
     assert pid, f"sandbox component {name} is not running (no live PID in .sandbox/run/{name}.pid)"
     return pid

@@ -14,7 +14,6 @@ reported as figures, not failures: the issue bans Action "*" only."""
 
 import json
 import re
-from pathlib import Path
 from urllib.parse import unquote
 
 from rel_helpers import FUNCTION, QUEUE, REPO, ROLE, TABLE, record

@@ -17,7 +17,6 @@ import signal
 import threading
 import time
 
-import pytest
 from rel_helpers import (assert_converged, assert_exactly_one_of_each, component_pid, controller_pid, disruptive,
                          kill_component, record, run_site, sandbox_up)
 

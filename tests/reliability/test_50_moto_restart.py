@@ -9,7 +9,6 @@ fresh one. A re-run of site.yml must converge and its smoke test pass, with exac
 resource. (Before the resources role repaired resources stuck in the controller's backoff, this run
 failed: the Function was retried before its IAM role existed again.)"""
 
-import pytest
 from rel_helpers import (PIPELINE, assert_converged, assert_exactly_one_of_each, aws_has, component_pid, disruptive,
                          kill_component, record, run_playbook, run_site, sandbox_up)
 
