@@ -13,7 +13,7 @@ WITH_SANDBOX_ENV := set -a; [ -f .sandbox/env ] && . .sandbox/env; set +a;
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
 .PHONY: help setup lock lint sanity unit test-sandbox test-integration test-molecule test \
-        sandbox-up sandbox-down sandbox-status demo build changelog bench clean
+        sandbox-up sandbox-down sandbox-status demo build ee changelog bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -69,6 +69,9 @@ demo: setup sandbox-up ## Set-up, sandbox, site.yml, then print the table's item
 
 build: setup ## Build the collection tarball
 	$(BIN)/ansible-galaxy collection build --force
+
+ee: setup ## Build the execution environment offline (ansible-builder, podman; reused while unchanged)
+	$(BIN)/python tools/ee/build.py
 
 changelog: setup ## Release the changelog from fragments
 	$(BIN)/antsibull-changelog release
