@@ -12,7 +12,7 @@ SANDBOX := $(BIN)/python sandbox/sandboxctl.py
 WITH_SANDBOX_ENV := set -a; [ -f .sandbox/env ] && . .sandbox/env; set +a;
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
-.PHONY: help setup lock lint sanity unit test-sandbox test-integration test-molecule test \
+.PHONY: help setup lock lint sanity unit test-sandbox test-integration test-molecule test-awx test \
         sandbox-up sandbox-down sandbox-status demo build ee changelog bench clean
 
 help: ## List the targets
@@ -52,7 +52,10 @@ test-integration: setup sandbox-up ## Module and role tests against the sandbox
 test-molecule: setup sandbox-up ## End-to-end molecule scenario (site.yml, idempotence, verify, cleanup)
 	$(WITH_SANDBOX_ENV) PATH=$(BIN):$$PATH $(BIN)/molecule test -s default
 
-test: lint sanity unit test-sandbox test-integration test-molecule ## Every test
+test-awx: setup sandbox-up ee ## The AWX way: installed tarball, site.yml in the EE, jobs with least-privilege tokens
+	$(WITH_SANDBOX_ENV) $(BIN)/pytest tests/awx
+
+test: lint sanity unit test-sandbox test-integration test-molecule test-awx ## Every test
 
 sandbox-up: setup ## Build what is missing and start the sandbox on 127.0.0.1
 	$(SANDBOX) up
