@@ -8,23 +8,26 @@
 Everything here works on plain resource documents (dicts as the API server returns them) and
 has no I/O, so it is unit tested over recorded documents.
 
-How ACK stamps conditions (aws-controllers-k8s/runtime, read at commit 95428e7, July 2026):
+What the ACK runtime does (aws-controllers-k8s/runtime v0.61.0 / v0.62.0):
 
-* pkg/condition/condition.go: every setter (SetSynced, SetReady, SetTerminal, SetRecoverable,
-  SetReferencesResolved, ...) assigns ``c.LastTransitionTime = metav1.Now()`` unconditionally,
-  on every call, not only when the status flips.
-* pkg/runtime/reconciler.go: ``Sync`` starts with ``resetConditions`` (``condition.Clear``: the
-  whole list is dropped) and ends with ``ensureConditions``, which always sets
-  ACK.ResourceSynced (and Ready); ``HandleReconcileError`` then patches the status. The
-  controller is built with ``predicate.GenerationChangedPredicate``, so every spec change
-  (metadata.generation bump) triggers a reconcile. ACK publishes no observedGeneration.
+* The controllers are built with ``predicate.GenerationChangedPredicate``: they reconcile when
+  ``metadata.generation`` moves (a spec change), and otherwise only on their resync period
+  (10 hours by default, chart value ``reconcile.defaultResyncPeriod``). A metadata-only change
+  (labels, annotations such as ``services.k8s.aws/deletion-policy``) is never reconciled, so no
+  new condition follows it: the conditions already there stay the valid answer.
+* Each reconcile clears the conditions and sets them again, stamping ``lastTransitionTime`` with
+  the current second on every setter call (``pkg/condition/condition.go``); ACK.Terminal and
+  ACK.Recoverable, set by the generated ``updateConditions``, carry no time.
+* ACK publishes no ``observedGeneration``. So whether a condition was written for the current
+  spec is known only when the change is known: the generation before and after it.
 
-Consequence used here: after a spec change at second T, the reconcile that handles it writes
-conditions whose lastTransitionTime is >= T. A condition older than T was written before the
-change and is stale. metav1.Time has 1-second resolution, so a condition stamped in the same
-second as the change is ambiguous on time alone; when the caller passes the result of the
-task that made the change (``since``), that result carries the status as it was at the
-change, and a condition identical to it is known to be stale, whatever its timestamp.
+The rule used here: a change counts only when the generation moved. The generation before comes
+from ``before`` (a read made before the change) or from a ``since`` result made in diff mode;
+a change seen while watching is known exactly (the conditions present in the first document of
+the new generation predate it). Conditions present in the document returned by the change, or
+older than its second, are stale after a generation move. A same-second reconcile that leaves
+the status byte-for-byte unchanged is not distinguishable; ``quiet_period`` mitigates the
+opposite case, a reconcile that started on the old spec and finished after the change.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -32,6 +35,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import calendar
+import datetime
 import re
 import time
 
@@ -44,39 +48,50 @@ READY = "Ready"
 # status fields that callers need next, returned at the top of each resource entry
 STATUS_FIELDS = {
     "queueURL": "queue_url",
-    "queueARN": "queue_arn",
     "tableStatus": "table_status",
     "latestStreamARN": "latest_stream_arn",
     "state": "state",
     "stateReason": "state_reason",
     "lastUpdateStatus": "last_update_status",
+    "lastUpdateStatusReason": "last_update_status_reason",
+    "lastProcessingResult": "last_processing_result",
     "uuid": "uuid",
 }
 
-_TIME_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:?\d{2})?$")
+# Parts of AWS error messages that differ on every attempt of the same error.
+_VOLATILE = re.compile(
+    r"(?i)(request ?id:?\s*)[0-9a-z-]+"
+    r"|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def parse_time(value):
     """Seconds since the epoch (int, fraction dropped) of a Kubernetes timestamp, or None."""
     if not value or not isinstance(value, str):
         return None
-    match = _TIME_RE.match(value.strip())
-    if not match:
+    text = value.strip().replace("z", "Z")
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    # fromisoformat before Python 3.11 takes only 3 or 6 fraction digits, and no +hhmm
+    text = re.sub(r"\.\d+", "", text)
+    text = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", text)
+    try:
+        stamp = datetime.datetime.fromisoformat(text)
+    except ValueError:
         return None
-    year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
-    seconds = calendar.timegm((year, month, day, hour, minute, second, 0, 0, 0))
-    zone = match.group(8)
-    if zone and zone not in ("Z", "z"):
-        sign = -1 if zone[0] == "-" else 1
-        digits = zone[1:].replace(":", "")
-        seconds -= sign * (int(digits[:2]) * 3600 + int(digits[2:]) * 60)
-    return seconds
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=datetime.timezone.utc)
+    return calendar.timegm(stamp.utctimetuple())
 
 
 def format_time(seconds):
     if seconds is None:
         return None
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
+
+
+def same_error(message):
+    """An error message without its request id, so retries of one error compare equal."""
+    return _VOLATILE.sub(lambda m: (m.group(1) or "") + "*", message or "").strip()
 
 
 def conditions_of(obj):
@@ -138,15 +153,15 @@ def _fingerprint(cond, written):
 
 
 class ChangeMarker(object):
-    """What a condition must be newer than to count.
+    """A spec change (generation move) that conditions must be newer than to count.
 
-    time: second of the spec change (None: no time requirement).
+    time: second of the change (None: no time requirement).
     generation: metadata.generation after the change.
     baseline: fingerprints of the conditions present at the change (None when unknown).
-    source: 'since' (from the caller's task result) or 'detected' (from the object itself).
+    source: 'since' (the caller's task result) or 'watch' (a generation move seen while waiting).
     """
 
-    def __init__(self, time_s=None, generation=None, baseline=None, source="detected"):
+    def __init__(self, time_s=None, generation=None, baseline=None, source="since"):
         self.time = time_s
         self.generation = generation
         self.baseline = baseline
@@ -160,30 +175,37 @@ class ChangeMarker(object):
         }
 
 
-def marker_from_object(obj):
-    """Marker detected from the object itself (no baseline: same-second conditions count)."""
-    meta = obj.get("metadata") or {}
-    return ChangeMarker(spec_change_time(obj), meta.get("generation"), None, "detected")
+def generation_of(obj):
+    return ((obj or {}).get("metadata") or {}).get("generation")
+
+
+def baseline_of(obj):
+    written = status_time(obj)
+    return set(_fingerprint(c, written) for c in conditions_of(obj))
 
 
 def marker_from_since(obj):
     """Marker from the object returned by the task that changed the spec.
 
     That document shows the status as it was when the change was written, so its conditions
-    are the stale ones.
+    are the stale ones, and so is any condition dated before the change's second.
     """
-    meta = obj.get("metadata") or {}
-    written = status_time(obj)
-    baseline = set(_fingerprint(c, written) for c in conditions_of(obj))
-    return ChangeMarker(spec_change_time(obj), meta.get("generation"), baseline, "since")
+    return ChangeMarker(spec_change_time(obj), generation_of(obj), baseline_of(obj), "since")
+
+
+def marker_from_watch(obj):
+    """Marker for a generation move seen while watching: `obj` is the first document of the
+    new generation, whose conditions were all written before the move."""
+    return ChangeMarker(None, generation_of(obj), baseline_of(obj), "watch")
 
 
 def since_objects(since):
-    """Resource documents (with changed flag) found in a `since` value.
+    """Resource documents found in a `since` or `before` value, as (document, changed, diff).
 
-    Accepts a kubernetes.core.k8s task result ({changed, result}), a looped result
-    ({results: [...]}), a list of either, or a bare resource document. Returns a list of
-    (document, changed) pairs; changed is None when unknown.
+    Accepts a kubernetes.core.k8s task result ({changed, result, diff}), a looped result
+    ({results: [...]}), a k8s_info or ack_wait result ({resources: [...]}), a list of any of
+    these, or a bare resource document. changed is None when unknown; diff is the task's diff
+    (present in diff mode) or None.
     """
     found = []
     if since is None:
@@ -197,28 +219,71 @@ def since_objects(since):
     if isinstance(since.get("results"), list):
         return since_objects(since["results"])
     if isinstance(since.get("result"), dict) and since["result"].get("metadata"):
-        found.append((since["result"], since.get("changed")))
+        diff = since.get("diff") if isinstance(since.get("diff"), dict) else None
+        found.append((since["result"], since.get("changed"), diff))
         return found
     if isinstance(since.get("resources"), list):
         # a k8s_info result, or our own ack_wait result: documents without a change
         for doc in since["resources"]:
             if isinstance(doc, dict) and doc.get("metadata"):
-                found.append((doc, since.get("changed")))
+                found.append((doc, since.get("changed"), None))
+            elif isinstance(doc, dict) and doc.get("kind") and doc.get("name") and "generation" in doc:
+                # an ack_wait entry
+                meta = {"name": doc["name"], "namespace": doc.get("namespace"), "generation": doc["generation"]}
+                found.append(({"apiVersion": doc.get("api_version"), "kind": doc["kind"], "metadata": meta},
+                              since.get("changed"), None))
         return found
     if since.get("metadata") and since.get("kind"):
-        found.append((since, None))
+        found.append((since, None, None))
     return found
 
 
-def markers_from_since(since):
-    """Map resource key -> ChangeMarker for every changed resource in `since`.
+def generations_before(before):
+    """Map resource key -> metadata.generation, from what was read before the change."""
+    return dict((resource_key(doc), generation_of(doc)) for doc, dummy, dummy2 in since_objects(before))
 
-    A resource reported unchanged (changed: false) gets no marker from `since`; the module
-    still applies the detected marker, which is harmless on a converged resource.
+
+def _diff_moved_generation(diff):
+    """True/False when a k8s task's diff tells whether the generation moved, else None."""
+    if not diff or "after" not in diff:
+        return None
+    after = (diff.get("after") or {}).get("metadata") or {}
+    before = (diff.get("before") or {}).get("metadata") or {}
+    if "generation" in after:
+        return after.get("generation") != before.get("generation")
+    return False
+
+
+def generation_moved(doc, diff, before_generations):
+    """Whether the change that produced `doc` moved its generation: True, False or None (unknown).
+
+    A resource absent from a `before` read was created by the change: it moved (from nothing).
     """
+    if before_generations is not None:
+        key = resource_key(doc)
+        if key not in before_generations or before_generations[key] is None:
+            return True
+        after = generation_of(doc)
+        if after is None:
+            return None
+        return after != before_generations[key]
+    return _diff_moved_generation(diff)
+
+
+def markers_from_since(since, before=None):
+    """Map resource key -> ChangeMarker for every resource whose spec the `since` task changed.
+
+    A resource reported unchanged gets no marker, nor does a change that left the generation
+    where it was (metadata only: ACK does not reconcile it). When the generation before is not
+    known (no `before`, no diff), a reported change is taken as a spec change: waiting for a
+    reconcile that never comes is loud, returning on a stale condition would be silent.
+    """
+    before_generations = generations_before(before) if before is not None else None
     markers = {}
-    for doc, changed in since_objects(since):
+    for doc, changed, diff in since_objects(since):
         if changed is False:
+            continue
+        if generation_moved(doc, diff, before_generations) is False:
             continue
         markers[resource_key(doc)] = marker_from_since(doc)
     return markers
@@ -234,7 +299,7 @@ def is_fresh(cond, marker, written=None):
     if marker is None:
         return True
     if marker.baseline is not None and _fingerprint(cond, written) in marker.baseline:
-        # present, as is, in the document returned by the change itself
+        # present, as is, in the document of the change itself
         return False
     if marker.time is None:
         return True
@@ -247,21 +312,6 @@ def is_fresh(cond, marker, written=None):
     # ACK stamps conditions with Now() on each reconcile; >= because of the 1 s resolution
     # (a reconcile finishing in the change's second has the same stamp).
     return stamp >= marker.time
-
-
-def effective_marker(obj, marker):
-    """The marker to apply to the current document.
-
-    A newer generation than the marker knows means another spec change happened since:
-    detect the new one from the document.
-    """
-    detected = marker_from_object(obj)
-    if marker is None:
-        return detected
-    generation = (obj.get("metadata") or {}).get("generation")
-    if marker.generation is not None and generation is not None and generation > marker.generation:
-        return detected
-    return marker
 
 
 def _describe(cond):
@@ -277,8 +327,10 @@ def _describe(cond):
 def evaluate(obj, state, marker=None):
     """Verdict for one resource.
 
-    Returns a dict: outcome ('done', 'pending' or 'failed'), reason (a sentence for humans).
-    `obj` is None when the resource does not exist.
+    Returns a dict: outcome ('done', 'pending' or 'failed'), reason (a sentence for humans) and,
+    when pending on a current ACK.Recoverable=True, recoverable (its message without request
+    ids, for the caller to time). `obj` is None when the resource does not exist; `marker` is
+    the spec change the conditions must be newer than (None: they count as they are).
     """
     if state == "absent":
         if obj is None:
@@ -291,14 +343,15 @@ def evaluate(obj, state, marker=None):
         reason = "deletion requested at {0}, waiting for finalizers {1} to be removed".format(
             meta.get("deletionTimestamp"), finalizers)
         recoverable = find_condition(obj, RECOVERABLE)
+        verdict = {"outcome": "pending", "reason": reason}
         if recoverable is not None and recoverable.get("status") == "True":
-            reason += "; " + _describe(recoverable)
-        return {"outcome": "pending", "reason": reason}
+            verdict["reason"] += "; " + _describe(recoverable)
+            verdict["recoverable"] = same_error(recoverable.get("message"))
+        return verdict
 
     if obj is None:
         return {"outcome": "pending", "reason": "resource not found"}
 
-    marker = effective_marker(obj, marker)
     written = status_time(obj)
     terminal = find_condition(obj, TERMINAL)
     if terminal is not None and terminal.get("status") == "True" and is_fresh(terminal, marker, written):
@@ -308,29 +361,30 @@ def evaluate(obj, state, marker=None):
     ready = find_condition(obj, READY)
     if synced is None:
         reason = "no {0} condition yet (the controller has not reconciled it)".format(SYNCED)
+    elif not is_fresh(synced, marker, written):
+        reason = "{0}={1} is stale: written before the spec change to generation {2}{3}".format(
+            SYNCED, synced.get("status"), marker.generation,
+            " at " + format_time(marker.time) if marker.time else "")
     elif synced.get("status") != "True":
         reason = _describe(synced)
-    elif not is_fresh(synced, marker, written):
-        reason = "{0}=True is stale: set at {1}, before the spec change at {2} (generation {3})".format(
-            SYNCED, synced.get("lastTransitionTime"), format_time(marker.time), marker.generation)
     elif ready is not None and ready.get("status") != "True":
         reason = _describe(ready)
     else:
         return {"outcome": "done", "reason": "{0}=True".format(SYNCED)}
 
+    verdict = {"outcome": "pending", "reason": reason}
     extras = []
-    for cond_type in (RECOVERABLE, REFERENCES_RESOLVED):
-        cond = find_condition(obj, cond_type)
-        if cond is None:
-            continue
-        if cond_type == RECOVERABLE and cond.get("status") != "True":
-            continue
-        if cond_type == REFERENCES_RESOLVED and cond.get("status") == "True":
-            continue
-        extras.append(_describe(cond))
+    recoverable = find_condition(obj, RECOVERABLE)
+    if recoverable is not None and recoverable.get("status") == "True":
+        extras.append(_describe(recoverable))
+        if is_fresh(recoverable, marker, written):
+            verdict["recoverable"] = same_error(recoverable.get("message"))
+    references = find_condition(obj, REFERENCES_RESOLVED)
+    if references is not None and references.get("status") != "True":
+        extras.append(_describe(references))
     if extras:
-        reason += "; " + "; ".join(extras)
-    return {"outcome": "pending", "reason": reason}
+        verdict["reason"] += "; " + "; ".join(extras)
+    return verdict
 
 
 def entry(obj, key=None):
@@ -338,7 +392,7 @@ def entry(obj, key=None):
     if obj is None:
         api_version, kind, namespace, name = key
         return {"api_version": api_version, "kind": kind, "namespace": namespace or None,
-                "name": name, "exists": False, "arn": None, "status": {}, "conditions": []}
+                "name": name, "exists": False, "arn": None, "spec": {}, "status": {}, "conditions": []}
     meta = obj.get("metadata") or {}
     status = obj.get("status") or {}
     result = {
@@ -350,10 +404,14 @@ def entry(obj, key=None):
         "generation": meta.get("generation"),
         "resource_version": meta.get("resourceVersion"),
         "arn": (status.get("ackResourceMetadata") or {}).get("arn"),
+        "spec": obj.get("spec") or {},
         "status": status,
         "conditions": conditions_of(obj),
     }
     for field, snake in STATUS_FIELDS.items():
         if field in status and not isinstance(status[field], (dict, list)):
             result[snake] = status[field]
+    if obj.get("kind") == "Queue":
+        # The real sqs-controller never sets status.queueARN: the ARN is ackResourceMetadata.arn.
+        result["queue_arn"] = result["arn"]
     return result

@@ -5,9 +5,10 @@
 
 """Event-driven waiting for ackops.serverless.ack_wait.
 
-One thread per watched target runs list+watch against the API server and pushes what it sees
-into a queue; the waiting loop in the calling thread reacts to each event at once (no
-sleep-polling). A watch resumes from the last resourceVersion it saw when the server ends it
+One list+watch per kind and namespace (or label selector), through the kubernetes client's
+``watch.Watch``, runs in its own thread and pushes what it sees into a queue; the waiting loop
+in the calling thread reacts to each event at once (no sleep-polling). A watch resumes from
+the last resourceVersion it saw (events and bookmarks) when the server ends it
 (timeoutSeconds) or the connection drops; a 410 Gone (the version was compacted away) makes
 it re-list.
 """
@@ -23,6 +24,11 @@ import time
 import queue
 
 from ansible_collections.ackops.serverless.plugins.module_utils import ack_conditions as conds
+
+try:
+    from kubernetes import watch as k8s_watch
+except ImportError:  # reported by kubernetes.core's client loader before we get here
+    k8s_watch = None
 
 # what a watch thread puts in the queue
 SYNC = "SYNC"          # payload: list of documents (a fresh list; anything else is gone)
@@ -44,6 +50,10 @@ class WatchStats(object):
         with self.lock:
             setattr(self, name, getattr(self, name) + count)
 
+    def error(self, exc):
+        with self.lock:
+            self.errors.append("{0}: {1}".format(type(exc).__name__, exc)[:300])
+
     def as_dict(self):
         with self.lock:
             return {
@@ -60,44 +70,46 @@ class GoneError(Exception):
     """The requested resourceVersion is too old (HTTP 410)."""
 
 
-def _iter_lines(response):
-    buf = b""
-    for chunk in response.stream(amt=None, decode_content=False):
-        if isinstance(chunk, str):
-            chunk = chunk.encode("utf-8")
-        buf += chunk
-        while True:
-            pos = buf.find(b"\n")
-            if pos < 0:
-                break
-            line, buf = buf[:pos], buf[pos + 1:]
-            if line.strip():
-                yield line.decode("utf-8", "replace")
-    if buf.strip():
-        yield buf.decode("utf-8", "replace")
+class PermanentError(Exception):
+    """An error that retrying cannot fix (unknown kind, forbidden, bad selector)."""
 
 
 class WatchTarget(object):
-    """One list+watch: a kind in a namespace, narrowed to one name or a label selector."""
+    """One list+watch: a kind in a namespace (or all), narrowed to some names or a selector."""
 
-    def __init__(self, api_version, kind, namespace=None, name=None, label_selector=None):
+    def __init__(self, api_version, kind, namespace=None, names=None, label_selector=None):
         self.api_version = api_version
         self.kind = kind
         self.namespace = namespace
-        self.name = name
+        self.names = set(names) if names else None
         self.label_selector = label_selector
+
+    def wants(self, obj):
+        return self.names is None or ((obj.get("metadata") or {}).get("name") in self.names)
+
+    def field_selector(self):
+        if self.names and len(self.names) == 1:
+            return "metadata.name={0}".format(next(iter(self.names)))
+        return None
 
     def describe(self):
         where = "namespace {0}".format(self.namespace) if self.namespace else "all namespaces"
-        what = "name {0}".format(self.name) if self.name else "selector '{0}'".format(self.label_selector or "")
+        if self.names:
+            what = "name{0} {1}".format("s" if len(self.names) > 1 else "", ", ".join(sorted(self.names)))
+        else:
+            what = "selector '{0}'".format(self.label_selector or "")
         return "{0} {1} ({2}, {3})".format(self.api_version, self.kind, what, where)
 
 
-class WatchThread(threading.Thread):
-    """list + watch for one target, forever, until `stop` is set.
+def _status_of(exc):
+    return getattr(exc, "status", None)
 
-    `api` is an object with two methods (see DynamicApi below): list(target) -> (items, rv)
-    and watch(target, resource_version, timeout_seconds) -> iterable of decoded events.
+
+class WatchThread(threading.Thread):
+    """list + watch for one target, until `stop` is set.
+
+    `api` has two methods (see KubeApi below): list(target) -> (items, rv) and
+    watch(target, resource_version, timeout_seconds) -> iterable of {type, object} events.
     """
 
     def __init__(self, index, api, target, out, stats, stop, watch_timeout, retry_delay=0.5):
@@ -111,128 +123,57 @@ class WatchThread(threading.Thread):
         self.stop = stop
         self.watch_timeout = watch_timeout
         self.retry_delay = retry_delay
+        self.resource_version = None
 
     def _pause(self, attempt):
         self.stop.wait(min(self.retry_delay * (2 ** min(attempt - 1, 4)), 5.0))
 
+    def _follow(self):
+        """One watch request from self.resource_version, which follows every event and bookmark
+        (so a dropped connection resumes where it broke)."""
+        self.stats.bump("watch_requests")
+        for event in self.api.watch(self.target, self.resource_version, self.watch_timeout):
+            if self.stop.is_set():
+                return
+            etype = event.get("type")
+            obj = event.get("object") or {}
+            if etype == "ERROR":
+                if obj.get("code") == 410:
+                    raise GoneError(obj.get("message"))
+                raise RuntimeError("watch error: {0}".format(obj.get("message") or obj))
+            self.resource_version = (obj.get("metadata") or {}).get("resourceVersion") or self.resource_version
+            if etype == "BOOKMARK" or not self.target.wants(obj):
+                continue
+            self.stats.bump("events")
+            self.out.put((self.index, EVENT, (etype, obj)))
+
     def run(self):
-        resource_version = None
+        self.resource_version = None
         failures = 0
         while not self.stop.is_set():
             try:
-                if resource_version is None:
-                    items, resource_version = self.api.list(self.target)
+                if self.resource_version is None:
+                    items, self.resource_version = self.api.list(self.target)
                     self.stats.bump("lists")
-                    self.out.put((self.index, SYNC, items))
-                self.stats.bump("watch_requests")
-                for event in self.api.watch(self.target, resource_version, self.watch_timeout):
-                    if self.stop.is_set():
-                        return
-                    failures = 0
-                    etype = event.get("type")
-                    obj = event.get("object") or {}
-                    if etype == "ERROR":
-                        if obj.get("code") == 410:
-                            raise GoneError(obj.get("message"))
-                        raise RuntimeError("watch error: {0}".format(obj.get("message") or obj))
-                    new_rv = (obj.get("metadata") or {}).get("resourceVersion")
-                    if new_rv:
-                        resource_version = new_rv
-                    if etype == "BOOKMARK":
-                        continue
-                    self.stats.bump("events")
-                    self.out.put((self.index, EVENT, (etype, obj)))
+                    self.out.put((self.index, SYNC, [o for o in items if self.target.wants(o)]))
+                self._follow()
+                failures = 0
                 # the server closed the watch (timeoutSeconds): resume from resource_version
                 self.stats.bump("reconnects")
-            except GoneError:
-                self.stats.bump("gone")
-                resource_version = None
             except PermanentError as exc:
                 self.out.put((self.index, BROKEN, str(exc)))
                 return
-            except Exception as exc:  # dropped connection, read timeout, server restart...
+            except Exception as exc:  # 410, dropped connection, read timeout, server restart...
                 if self.stop.is_set():
                     return
+                if isinstance(exc, GoneError) or _status_of(exc) == 410:
+                    self.stats.bump("gone")
+                    self.resource_version = None
+                    continue
                 failures += 1
                 self.stats.bump("reconnects")
-                with self.stats.lock:
-                    self.stats.errors.append("{0}: {1}".format(type(exc).__name__, exc)[:300])
-                if _status_of(exc) == 410:
-                    self.stats.bump("gone")
-                    resource_version = None
+                self.stats.error(exc)
                 self._pause(failures)
-
-
-class PermanentError(Exception):
-    """An error that retrying cannot fix (unknown kind, forbidden, bad selector)."""
-
-
-def _status_of(exc):
-    return getattr(exc, "status", None)
-
-
-class DynamicApi(object):
-    """list/watch through the kubernetes.core client (so auth options are the same)."""
-
-    def __init__(self, k8s_client, request_timeout=15):
-        self.k8s_client = k8s_client
-        self.dynamic = k8s_client.client
-        self.request_timeout = request_timeout
-        self._resources = {}
-
-    def resource(self, target):
-        key = (target.api_version, target.kind)
-        if key not in self._resources:
-            self._resources[key] = self.k8s_client.resource(target.kind, target.api_version)
-        return self._resources[key]
-
-    def _params(self, target):
-        params = {}
-        if target.name:
-            params["field_selector"] = "metadata.name={0}".format(target.name)
-        if target.label_selector:
-            params["label_selector"] = target.label_selector
-        return params
-
-    def list(self, target):
-        resource = self.resource(target)
-        try:
-            response = self.dynamic.request(
-                "get", resource.path(namespace=target.namespace), serialize=False,
-                _request_timeout=self.request_timeout, **self._params(target))
-        except Exception as exc:
-            if _status_of(exc) in (400, 401, 403, 404):
-                raise PermanentError("cannot list {0}: {1}".format(target.describe(), _short(exc)))
-            raise
-        data = json.loads(response.data.decode("utf-8"))
-        items = data.get("items") or []
-        # list items carry no apiVersion/kind
-        for item in items:
-            item.setdefault("apiVersion", target.api_version)
-            item.setdefault("kind", resource.kind)
-        return items, (data.get("metadata") or {}).get("resourceVersion")
-
-    def watch(self, target, resource_version, timeout_seconds):
-        resource = self.resource(target)
-        try:
-            response = self.dynamic.request(
-                "get", resource.path(namespace=target.namespace), serialize=False, watch=True,
-                resource_version=resource_version, timeout_seconds=int(timeout_seconds),
-                allow_watch_bookmarks=True,
-                # connect timeout, then read timeout: a silent connection is noticed and redone
-                _request_timeout=(self.request_timeout, timeout_seconds + self.request_timeout),
-                **self._params(target))
-        except Exception as exc:
-            if _status_of(exc) == 410:
-                raise GoneError(str(exc))
-            if _status_of(exc) in (400, 401, 403, 404):
-                raise PermanentError("cannot watch {0}: {1}".format(target.describe(), _short(exc)))
-            raise
-        try:
-            for line in _iter_lines(response):
-                yield json.loads(line)
-        finally:
-            response.release_conn()
 
 
 def _short(exc):
@@ -245,29 +186,91 @@ def _short(exc):
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
+class KubeApi(object):
+    """list/watch through the kubernetes.core client (so auth options are the same) and the
+    kubernetes client's watch.Watch."""
+
+    def __init__(self, k8s_client, request_timeout=15):
+        self.k8s_client = k8s_client
+        self.request_timeout = request_timeout
+        self._resources = {}
+
+    def resource(self, target):
+        key = (target.api_version, target.kind)
+        if key not in self._resources:
+            self._resources[key] = self.k8s_client.resource(target.kind, target.api_version)
+        return self._resources[key]
+
+    def _selectors(self, target):
+        return dict(field_selector=target.field_selector(), label_selector=target.label_selector)
+
+    def _permanent(self, verb, target, exc):
+        if _status_of(exc) in (400, 401, 403, 404):
+            return PermanentError("cannot {0} {1}: {2}".format(verb, target.describe(), _short(exc)))
+        return None
+
+    def list(self, target):
+        resource = self.resource(target)
+        try:
+            listing = resource.get(namespace=target.namespace, _request_timeout=self.request_timeout,
+                                   **self._selectors(target))
+        except Exception as exc:
+            raise self._permanent("list", target, exc) or exc
+        data = listing.to_dict()
+        items = data.get("items") or []
+        for item in items:  # list items carry no apiVersion/kind
+            item.setdefault("apiVersion", target.api_version)
+            item.setdefault("kind", resource.kind)
+        return items, (data.get("metadata") or {}).get("resourceVersion")
+
+    def watch(self, target, resource_version, timeout_seconds):
+        resource = self.resource(target)
+        watcher = k8s_watch.Watch()
+        stream = watcher.stream(
+            resource.get, namespace=target.namespace, resource_version=resource_version,
+            timeout_seconds=int(timeout_seconds), allow_watch_bookmarks=True, serialize=False,
+            # connect timeout, then read timeout: a silent connection is noticed and redone
+            _request_timeout=(self.request_timeout, timeout_seconds + self.request_timeout),
+            **self._selectors(target))
+        try:
+            for event in stream:
+                yield {"type": event.get("type"), "object": event.get("raw_object") or {}}
+        except Exception as exc:
+            if _status_of(exc) == 410:
+                raise GoneError(str(exc))
+            raise self._permanent("watch", target, exc) or exc
+        finally:
+            watcher.stop()
+
+
 class Waiter(object):
     """Waits until every tracked resource is done, one is failed, or time runs out.
 
-    targets: list of (WatchTarget, expected_key or None). A target with a name expects that
-    one resource; a selector target tracks whatever matches.
+    targets: list of (WatchTarget, expected keys). A target with names expects those resources;
+    a selector target (no expected keys) tracks whatever matches.
+    markers: key -> ChangeMarker of the change the caller made (see ack_conditions).
+    recoverable_timeout: seconds one resource may keep the same ACK.Recoverable error before it
+    counts as failed (0: never).
     """
 
-    def __init__(self, api, targets, state, markers=None, watch_timeout=290, clock=time.monotonic):
+    def __init__(self, api, targets, state, markers=None, watch_timeout=290, clock=time.monotonic,
+                 recoverable_timeout=0):
         self.api = api
         self.targets = targets
         self.state = state
-        self.markers = markers or {}
+        self.markers = dict(markers or {})
         self.watch_timeout = watch_timeout
         self.clock = clock
+        self.recoverable_timeout = recoverable_timeout
         self.stats = WatchStats()
         self.queue = queue.Queue()
         self.stop = threading.Event()
         self.objects = {}       # key -> document (None when gone)
         self.origin = {}        # key -> target index
-        self.seen = set()       # keys that existed at some point
+        self.generations = {}  # key -> last metadata.generation seen
         self.done_at = {}       # key -> seconds after start it became done
         self.done_wall = {}     # key -> wall-clock time (epoch seconds) it became done
-        self.detected = {}      # key -> ChangeMarker detected when first seen
+        self.recoverable = {}   # key -> (error without request ids, seconds after start first seen)
         self.listed = set()     # target indexes that delivered their first list
         self.broken = {}        # target index -> error text
         self.deleted_while_waiting = set()
@@ -275,18 +278,18 @@ class Waiter(object):
 
     # -- bookkeeping -------------------------------------------------------------------------
 
-    def _marker(self, key, obj):
-        if key in self.markers:
-            return self.markers[key]
-        if key not in self.detected and obj is not None:
-            self.detected[key] = conds.marker_from_object(obj)
-        return self.detected.get(key)
-
     def _store(self, index, obj):
         key = conds.resource_key(obj)
+        generation = conds.generation_of(obj)
+        seen = self.generations.get(key)
+        if seen is not None and generation is not None and generation > seen:
+            # A spec change while waiting: the conditions in this first document of the new
+            # generation were all written before it.
+            self.markers[key] = conds.marker_from_watch(obj)
+        if generation is not None:
+            self.generations[key] = generation
         self.objects[key] = obj
         self.origin[key] = index
-        self.seen.add(key)
 
     def _apply(self, index, kind, payload):
         if kind == BROKEN:
@@ -303,32 +306,47 @@ class Waiter(object):
                     self._gone(key)
             return
         etype, obj = payload
+        self._store(index, obj)
         if etype == "DELETED":
-            self._store(index, obj)
             self._gone(conds.resource_key(obj))
-        else:
-            self._store(index, obj)
 
     def _gone(self, key):
         self.objects[key] = None
+        self.generations.pop(key, None)
         if self.state == "synced":
             self.deleted_while_waiting.add(key)
 
     def expected_keys(self):
         keys = set(self.objects)
-        for target, key in self.targets:
-            if key is not None:
-                keys.add(key)
+        for dummy, expected in self.targets:
+            keys.update(expected or ())
         return sorted(keys, key=lambda k: tuple(str(p) for p in k))
 
-    def verdicts(self):
+    def _recoverable_verdict(self, key, verdict, now):
+        error = verdict.get("recoverable")
+        if error is None:
+            self.recoverable.pop(key, None)
+            return verdict
+        tracked = self.recoverable.get(key)
+        if tracked is None or tracked[0] != error:
+            self.recoverable[key] = (error, now)
+            return verdict
+        lasted = now - tracked[1]
+        if self.recoverable_timeout and lasted >= self.recoverable_timeout:
+            return {"outcome": "failed", "recoverable_for": round(lasted, 1),
+                    "reason": "the same error for {0:.0f}s (recoverable_timeout {1}s), which ACK retries "
+                              "forever: {2}".format(lasted, self.recoverable_timeout, verdict["reason"])}
+        return verdict
+
+    def verdicts(self, now=None):
+        now = self.elapsed() if now is None else now
         result = {}
         for key in self.expected_keys():
             obj = self.objects.get(key)
-            verdict = conds.evaluate(obj, self.state, self._marker(key, obj))
+            verdict = conds.evaluate(obj, self.state, self.markers.get(key))
             if self.state == "synced" and key in self.deleted_while_waiting:
                 verdict = {"outcome": "failed", "reason": "resource was deleted while waiting for it to sync"}
-            result[key] = verdict
+            result[key] = self._recoverable_verdict(key, verdict, now)
         return result
 
     # -- running -----------------------------------------------------------------------------
@@ -364,6 +382,14 @@ class Waiter(object):
     def elapsed(self):
         return self.clock() - self.start
 
+    def _next_wakeup(self, now, timeout):
+        """Seconds until the earliest recoverable grace ends (so a silent resource fails on time)."""
+        wakeup = timeout - now
+        if self.recoverable_timeout:
+            for dummy, first_seen in self.recoverable.values():
+                wakeup = min(wakeup, max(0.05, first_seen + self.recoverable_timeout - now))
+        return wakeup
+
     def run(self, timeout, quiet_period=0.0, once=False):
         """Returns (outcome, verdicts) with outcome in done/failed/timeout/broken/empty/missing/once."""
         self.start_threads()
@@ -375,16 +401,16 @@ class Waiter(object):
                 return "broken", self.verdicts()
             if once:
                 return "once", self.verdicts()
-            missing = [key for target, key in self.targets
-                       if key is not None and self.objects.get(key) is None]
+            missing = [key for dummy, expected in self.targets for key in (expected or ())
+                       if self.objects.get(key) is None]
             if self.state == "synced" and missing:
                 return "missing", self.verdicts()
             if self.state == "synced" and not self.objects:
                 return "empty", self.verdicts()
             all_done_since = None
             while True:
-                verdicts = self.verdicts()
                 now = self.elapsed()
+                verdicts = self.verdicts(now)
                 for key, verdict in verdicts.items():
                     if verdict["outcome"] == "done":
                         if key not in self.done_at:
@@ -405,7 +431,7 @@ class Waiter(object):
                     block = quiet_period - (now - all_done_since)
                 else:
                     all_done_since = None
-                    block = timeout - now
+                    block = self._next_wakeup(now, timeout)
                 if now >= timeout:
                     return "timeout", verdicts
                 self._drain(min(block, timeout - now))

@@ -20,12 +20,18 @@ description:
     or, with O(state=absent), until they are gone (the controller removed its finalizer).
   - Fails at once, naming the resource and quoting the condition message, when a resource has
     C(ACK.Terminal=True), because ACK does not retry a terminal error until the spec changes.
+  - Fails, naming the resource and quoting the error, when a resource keeps the same
+    C(ACK.Recoverable) error for longer than O(recoverable_timeout). ACK retries recoverable errors
+    forever, and some controllers declare no terminal errors at all (the Lambda controller reports a
+    role Lambda cannot assume, or a missing image, as recoverable).
   - On timeout, reports for every resource not done its conditions and the latest
     C(ACK.Recoverable) / C(ACK.ReferencesResolved) message.
-  - Never returns on a stale condition. ACK publishes no C(observedGeneration), but its runtime
-    stamps every condition with the current time on every reconcile and reconciles on every spec
-    change, so a condition older than the last spec change is ignored. The change time is taken
-    from O(since) when given, otherwise from the resource's C(metadata.managedFields).
+  - Never returns on a condition written before a spec change it knows of. ACK reconciles only when
+    C(metadata.generation) moves (a spec change); labels and annotations, such as
+    C(services.k8s.aws/deletion-policy), are never reconciled, and the conditions already there stay
+    valid. ACK publishes no C(observedGeneration), so the module must be told about a change made
+    before it started, with O(since) (and O(before)); a generation move it sees while watching it
+    knows by itself.
   - Watches resume from the last seen C(resourceVersion) when the server ends a watch or the
     connection drops, and re-list after C(410 Gone).
   - Connection and authentication options are those of M(kubernetes.core.k8s), so
@@ -105,12 +111,32 @@ options:
     description:
       - The registered result of the task that created or changed the resource(s), usually
         M(kubernetes.core.k8s) (a single result, a looped result with C(results), or a resource
-        document). For each resource it reports as changed, conditions present in that result
-        (they predate the change) and conditions older than the change do not count.
-      - Without it the change time is detected from C(metadata.managedFields), which cannot tell
-        apart a condition written in the same second as the change (timestamps have 1-second
-        resolution); passing O(since) removes that ambiguity.
+        document).
+      - For each resource it reports as changed whose generation moved, the conditions present in
+        that result, and conditions older than the change's second, do not count; the module waits
+        for the reconcile of the new spec.
+      - Whether the generation moved is read from O(before), or from the task's C(diff) when it ran in
+        diff mode. When neither tells, a reported change is taken as a spec change (a change that only
+        touched labels or annotations then waits for a reconcile that never comes, until O(timeout);
+        pass O(before).
+      - Resources reported unchanged, and changes that left the generation where it was, count with the
+        conditions they have.
     type: raw
+  before:
+    description:
+      - What was read of the resource(s) before the change given in O(since), that is a registered
+        M(kubernetes.core.k8s_info) result (looped or not), a list of resource documents, or an earlier
+        C(ack_wait) result. Only C(metadata.generation) is used.
+      - A resource absent from it was created by the change.
+    type: raw
+  recoverable_timeout:
+    description:
+      - Seconds a resource may keep the same C(ACK.Recoverable) error (same message, request ids
+        aside) before the module fails, naming it. Some errors clear on their own within seconds (a
+        new IAM role is not assumable by Lambda for about ten seconds); others never do.
+      - V(0) waits the whole O(timeout).
+    type: int
+    default: 60
   watch_timeout:
     description:
       - Seconds the API server keeps one watch request open (C(timeoutSeconds)) before the module
@@ -124,8 +150,16 @@ notes:
     it would wait for, with RV(resources[].done) and RV(pending).
   - A named resource that does not exist with O(state=synced), or a selector matching nothing,
     fails at once instead of waiting for the timeout.
+  - ACK publishes no C(observedGeneration). A reconcile that started on the old spec and finished
+    after the change can still look fresh for that one reconcile, and a reconcile of the new spec
+    that ends in the same second as the previous status write, with identical conditions, leaves no
+    trace (the module then waits for the next one). O(quiet_period) mitigates the first case.
+  - O(state=synced) means what ACK means by it, which differs per kind. For example the Lambda
+    controller reports a Function synced while C(lastUpdateStatus) is still C(InProgress) and an
+    EventSourceMapping synced in any state, and it does not update those status fields until its
+    next resync. Read the AWS side for them (the C(resources) role does).
   - On real EKS the resources are reconciled by the ACK controllers; in the project sandbox by
-    stand-in controllers that publish the same conditions.
+    controllers built on the same ACK runtime.
 requirements:
   - python >= 3.9
   - kubernetes >= 24.2.0
@@ -135,19 +169,28 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Create the queue
+- name: Read the queue as it is before the change
+  kubernetes.core.k8s_info:
+    api_version: sqs.services.k8s.aws/v1alpha1
+    kind: Queue
+    name: orders
+    namespace: pipeline
+  register: pipeline__queue_before
+
+- name: Create or change the queue
   kubernetes.core.k8s:
     state: present
     definition: "{{ lookup('ansible.builtin.template', 'queue.yaml.j2') }}"
   register: pipeline__queue
 
-- name: Wait until the queue is synced (ignoring conditions older than this change)
+- name: Wait until the queue is synced (a spec change waits for its reconcile, an annotation change does not)
   ackops.serverless.ack_wait:
     api_version: sqs.services.k8s.aws/v1alpha1
     kind: Queue
     name: orders
     namespace: pipeline
     since: "{{ pipeline__queue }}"
+    before: "{{ pipeline__queue_before }}"
     timeout: 180
   register: pipeline__queue_wait
 
@@ -261,9 +304,10 @@ resources:
       type: str
       returned: when the resource has it
     queue_arn:
-      description: C(status.queueARN) (Queue).
+      description: The queue's ARN (Queue), from C(status.ackResourceMetadata.arn); the SQS
+        controller does not set C(status.queueARN).
       type: str
-      returned: when the resource has it
+      returned: for a Queue
     table_status:
       description: C(status.tableStatus) (Table).
       type: str
@@ -281,7 +325,15 @@ resources:
       type: str
       returned: when the resource has it
     last_update_status:
-      description: C(status.lastUpdateStatus) (Function).
+      description: C(status.lastUpdateStatus) (Function), as the controller last read it.
+      type: str
+      returned: when the resource has it
+    last_update_status_reason:
+      description: C(status.lastUpdateStatusReason) (Function).
+      type: str
+      returned: when the resource has it
+    last_processing_result:
+      description: C(status.lastProcessingResult) (EventSourceMapping).
       type: str
       returned: when the resource has it
     uuid:
@@ -294,6 +346,9 @@ resources:
     resource_version:
       description: C(metadata.resourceVersion) of the last version seen.
       type: str
+    spec:
+      description: The whole C(spec) of the resource, as last seen.
+      type: dict
     status:
       description: The whole C(status) of the resource.
       type: dict
@@ -303,9 +358,15 @@ resources:
       elements: dict
     change_marker:
       description: The spec change conditions had to be newer than, and where it came from
-        (C(since) or C(detected)).
+        (C(since), or C(watch) for a generation move seen while waiting); null when none.
       type: dict
       sample: {source: since, changed_at: "2026-11-25T17:02:11Z", generation: 2}
+    recoverable_for:
+      description: Seconds the resource kept the same C(ACK.Recoverable) error, when that made the
+        module fail.
+      type: float
+      returned: when O(recoverable_timeout) ran out
+      sample: 60.2
 """
 
 import time
@@ -326,7 +387,7 @@ from ansible_collections.kubernetes.core.plugins.module_utils.k8s.exceptions imp
 )
 from ansible_collections.ackops.serverless.plugins.module_utils import ack_conditions as conds
 from ansible_collections.ackops.serverless.plugins.module_utils.ack_watch import (
-    DynamicApi,
+    KubeApi,
     Waiter,
     WatchTarget,
 )
@@ -353,6 +414,8 @@ def argument_spec():
         timeout=dict(type="int", default=300),
         quiet_period=dict(type="float", default=0),
         since=dict(type="raw"),
+        before=dict(type="raw"),
+        recoverable_timeout=dict(type="int", default=60),
         watch_timeout=dict(type="int", default=290),
     )
     spec.update(AUTH_ARG_SPEC)
@@ -369,34 +432,39 @@ def _utc(epoch):
 
 
 def build_targets(module, api):
-    """WatchTargets (with the key each named target expects) from the parameters."""
+    """WatchTargets (one per kind and namespace, or per selector), each with the keys it expects."""
     params = module.params
-    wanted = []
+    named = []
     if params["resources"]:
         for ref in params["resources"]:
-            wanted.append((ref["api_version"], ref["kind"], ref["namespace"] or params["namespace"], ref["name"], None))
+            named.append((ref["api_version"], ref["kind"], ref["namespace"] or params["namespace"], ref["name"]))
     elif params["name"]:
-        wanted.append((params["api_version"], params["kind"], params["namespace"], params["name"], None))
-    else:
+        named.append((params["api_version"], params["kind"], params["namespace"], params["name"]))
+
+    groups = {}
+    for api_version, kind, namespace, name in named:
+        groups.setdefault((api_version, kind, namespace), []).append(name)
+    wanted = [(api_version, kind, namespace, names, None) for (api_version, kind, namespace), names in groups.items()]
+    if not named:
         selector = ",".join(s.strip() for s in params["label_selectors"] if s and s.strip())
         wanted.append((params["api_version"], params["kind"], params["namespace"], None, selector))
 
     targets = []
-    for api_version, kind, namespace, name, selector in wanted:
-        target = WatchTarget(api_version, kind, namespace, name, selector)
+    for api_version, kind, namespace, names, selector in wanted:
+        target = WatchTarget(api_version, kind, namespace, names, selector)
         try:
             resource = api.resource(target)
         except Exception as exc:
             module.fail_json(msg="Unknown kind {0!r} in {1!r}: {2}. Check api_version and kind, and that the "
                                  "controller's CRDs are installed.".format(kind, api_version, exc))
-        if resource.namespaced and not namespace and name:
+        if resource.namespaced and not namespace and names:
             module.fail_json(msg="{0} {1} is namespaced: set namespace (top level or in the resources entry).".format(
-                resource.kind, name))
+                resource.kind, ", ".join(sorted(names))))
         if not resource.namespaced:
             target.namespace = None
         target.kind = resource.kind
-        key = (api_version, resource.kind, target.namespace or "", name) if name else None
-        targets.append((target, key))
+        expected = [(api_version, resource.kind, target.namespace or "", name) for name in sorted(names or ())]
+        targets.append((target, expected))
     return targets
 
 
@@ -412,8 +480,10 @@ def _entries(waiter, verdicts):
         item["waited_seconds"] = round(done_at, 3) if done_at is not None and item["done"] else None
         done_wall = waiter.done_wall.get(key)
         item["done_at"] = _utc(done_wall) if done_wall is not None and item["done"] else None
-        marker = waiter.markers.get(key) or waiter.detected.get(key)
+        marker = waiter.markers.get(key)
         item["change_marker"] = marker.as_dict() if marker is not None else None
+        if "recoverable_for" in verdict:
+            item["recoverable_for"] = verdict["recoverable_for"]
         entries.append(item)
     return entries
 
@@ -421,11 +491,12 @@ def _entries(waiter, verdicts):
 def execute(module, k8s_client):
     params = module.params
     started = time.monotonic()
-    api = DynamicApi(k8s_client)
+    api = KubeApi(k8s_client)
     targets = build_targets(module, api)
-    markers = conds.markers_from_since(params["since"])
+    markers = conds.markers_from_since(params["since"], params["before"])
     waiter = Waiter(api, targets, params["state"], markers=markers,
-                    watch_timeout=max(1, params["watch_timeout"]))
+                    watch_timeout=max(1, params["watch_timeout"]),
+                    recoverable_timeout=params["recoverable_timeout"])
     outcome, verdicts = waiter.run(params["timeout"], params["quiet_period"], once=module.check_mode)
     entries = _entries(waiter, verdicts)
     pending = [_label(k) for k, v in verdicts.items() if v["outcome"] != "done"]
@@ -438,7 +509,7 @@ def execute(module, k8s_client):
     if outcome == "broken":
         module.fail_json(msg="; ".join(sorted(set(waiter.broken.values()))), **result)
     if outcome == "missing":
-        missing = [_label(key) for target, key in targets if key is not None and waiter.objects.get(key) is None]
+        missing = [_label(key) for dummy, expected in targets for key in expected if waiter.objects.get(key) is None]
         module.fail_json(msg="Not found: {0}. Create the resource(s) first, or check name, namespace and kind.".format(
             ", ".join(missing)), **result)
     if outcome == "empty":
@@ -447,14 +518,39 @@ def execute(module, k8s_client):
                                                        " in namespace " + targets[0][0].namespace
                                                        if targets[0][0].namespace else ""), **result)
     if outcome == "failed":
-        failed = ["{0}: {1}".format(_label(k), v["reason"]) for k, v in sorted(verdicts.items()) if v["outcome"] == "failed"]
-        module.fail_json(msg="ACK reports a terminal failure (it will not retry until the spec changes) - {0}".format(
-            " | ".join(failed)) if any(conds.TERMINAL in f for f in failed) else " | ".join(failed), **result)
+        module.fail_json(msg=_failure_message(verdicts), **result)
     # timeout
     waiting = ["{0}: {1}".format(_label(k), v["reason"]) for k, v in sorted(verdicts.items()) if v["outcome"] != "done"]
     goal = "be gone" if params["state"] == "absent" else "have {0}=True".format(conds.SYNCED)
-    module.fail_json(msg="Timed out after {0}s waiting for {1} of {2} resource(s) to {3} - {4}".format(
-        params["timeout"], len(waiting), len(verdicts), goal, " | ".join(waiting)), **result)
+    hint = ""
+    if any("is stale" in w for w in waiting) and params["since"] is not None and params["before"] is None:
+        hint = (" (a change reported by since is taken as a spec change when the generation before it is not "
+                "known; if it only touched labels or annotations, ACK does not reconcile it: pass before, a read "
+                "made before the change, so metadata-only changes return at once)")
+    module.fail_json(msg="Timed out after {0}s waiting for {1} of {2} resource(s) to {3} - {4}{5}".format(
+        params["timeout"], len(waiting), len(verdicts), goal, " | ".join(waiting), hint), **result)
+
+
+def _failure_message(verdicts):
+    terminal, recoverable, other = [], [], []
+    for key, verdict in sorted(verdicts.items()):
+        if verdict["outcome"] != "failed":
+            continue
+        text = "{0}: {1}".format(_label(key), verdict["reason"])
+        if "recoverable_for" in verdict:
+            recoverable.append(text)
+        elif conds.TERMINAL in verdict["reason"]:
+            terminal.append(text)
+        else:
+            other.append(text)
+    parts = []
+    if terminal:
+        parts.append("ACK reports a terminal failure (it will not retry until the spec changes) - " + " | ".join(terminal))
+    if recoverable:
+        parts.append("ACK keeps retrying an error that did not go away; fix its cause (or raise recoverable_timeout "
+                     "if it is expected to clear) - " + " | ".join(recoverable))
+    parts.extend(other)
+    return " || ".join(parts)
 
 
 def main():
@@ -472,6 +568,9 @@ def main():
     if params["quiet_period"] < 0 or params["quiet_period"] >= params["timeout"]:
         module.fail_json(msg="quiet_period must be >= 0 and shorter than timeout ({0}s), got {1}.".format(
             params["timeout"], params["quiet_period"]))
+    if params["recoverable_timeout"] < 0:
+        module.fail_json(msg="recoverable_timeout must be 0 (wait the whole timeout) or a positive number of seconds, "
+                             "got {0}.".format(params["recoverable_timeout"]))
     if params["label_selectors"] is not None and not any(s and s.strip() for s in params["label_selectors"]):
         module.fail_json(msg="label_selectors is empty: give at least one selector such as 'app=pipeline'.")
     try:

@@ -193,13 +193,27 @@ def _update_spec_task(namespace, name, visibility):
     }
 
 
-@pytest.mark.parametrize("with_since", [True, False], ids=["since", "detected"])
-def test_stale_synced_true_after_update_does_not_count(kube, namespace, env, with_since):
+def _read_task(namespace, name):
+    return {"name": "read", "register": "queue_before",
+            "kubernetes.core.k8s_info": {"api_version": TEST_API_VERSION, "kind": "Queue",
+                                         "name": name, "namespace": namespace}}
+
+
+def _annotate_task(namespace, name, policy):
+    return {"name": "update", "register": "queue_update",
+            "kubernetes.core.k8s": {"state": "patched", "definition": {
+                "apiVersion": TEST_API_VERSION, "kind": "Queue",
+                "metadata": {"name": name, "namespace": namespace,
+                             "annotations": {"services.k8s.aws/deletion-policy": policy}}}}}
+
+
+@pytest.mark.parametrize("with_before", [True, False], ids=["since+before", "since"])
+def test_stale_synced_true_after_a_spec_change_does_not_count(kube, namespace, env, with_before):
     kube.create_queue(namespace, "orders", status=synced_status("orders", namespace))
     time.sleep(1.2)   # the old condition is at least one second older than the update
-    args = queue_ref(namespace, "orders", timeout=60)
-    if with_since:
-        args["since"] = "{{ queue_update }}"
+    args = queue_ref(namespace, "orders", timeout=60, since="{{ queue_update }}")
+    if with_before:
+        args["before"] = "{{ queue_before }}"
 
     def resync():
         kube.write_status(namespace, "orders", synced_status("orders", namespace))
@@ -208,7 +222,8 @@ def test_stale_synced_true_after_update_does_not_count(kube, namespace, env, wit
         return kube.get_queue(namespace, "orders")["metadata"]["generation"] == 2
 
     flip = later(kube, resync, delay=2.0, ready=updated)
-    run = Playbook(env, [_update_spec_task(namespace, "orders", "60"), wait_task(args)]).run()
+    run = Playbook(env, [_read_task(namespace, "orders"), _update_spec_task(namespace, "orders", "60"),
+                         wait_task(args)]).run()
     flipped_at = joined(flip)
     update, task = run.task("update"), run.task("wait")
     assert run.rc == 0, run.out
@@ -218,7 +233,60 @@ def test_stale_synced_true_after_update_does_not_count(kube, namespace, env, wit
     assert task["end"] >= flipped_at
     assert 0 <= seen_after(item, flipped_at) < 1.0
     assert item["generation"] == 2
-    assert item["change_marker"]["source"] == ("since" if with_since else "detected")
+    assert item["change_marker"]["source"] == "since"
+
+
+def test_a_metadata_only_change_returns_at_once(kube, namespace, env):
+    """ACK does not reconcile an annotation change (no generation move): the conditions already
+    there are the answer, as on EKS with the real controllers."""
+    kube.create_queue(namespace, "relabelled", status=synced_status("relabelled", namespace))
+    time.sleep(1.2)
+    args = queue_ref(namespace, "relabelled", timeout=60, since="{{ queue_update }}", before="{{ queue_before }}")
+    run = Playbook(env, [_read_task(namespace, "relabelled"), _annotate_task(namespace, "relabelled", "retain"),
+                         wait_task(args)]).run()
+    update, task = run.task("update"), run.task("wait")
+    assert run.rc == 0, run.out
+    assert update["result"]["changed"] is True
+    assert update["result"]["result"]["metadata"]["generation"] == 1
+    (item,) = task["result"]["resources"]
+    assert item["done"] is True and item["change_marker"] is None
+    assert task["end"] - task["start"] < 5.0
+
+
+def test_a_metadata_only_change_without_before_times_out_with_a_hint(kube, namespace, env):
+    kube.create_queue(namespace, "unknown", status=synced_status("unknown", namespace))
+    time.sleep(1.2)
+    args = queue_ref(namespace, "unknown", timeout=3, since="{{ queue_update }}")
+    run = Playbook(env, [_annotate_task(namespace, "unknown", "retain"), wait_task(args)]).run()
+    task = run.task("wait")
+    assert run.rc != 0
+    assert "Timed out after 3s" in task["result"]["msg"] and "pass before" in task["result"]["msg"]
+
+
+def test_the_same_recoverable_error_fails_after_the_grace(kube, namespace, env):
+    message = ("operation error Lambda: CreateFunction, https response error StatusCode: 400, RequestID: {0}, "
+               "InvalidParameterValueException: The role defined for the function cannot be assumed by Lambda.")
+
+    def recoverable(request_id):
+        return {"conditions": [
+            condition("ACK.Recoverable", "True", message.format(request_id)),
+            condition("ACK.ResourceSynced", "Unknown",
+                      "Unable to determine if desired resource state matches latest observed state"),
+        ]}
+
+    kube.create_queue(namespace, "retried", status=recoverable("0f6f3b1f-5d11-4d4e-9a43-6a1f0c8e2b1d"))
+    # a retry with another request id is the same error
+    flip = later(kube, lambda: kube.write_status(namespace, "retried", recoverable("9a9a9a9a-5d11-4d4e-9a43-6a1f0c8e2b1d")),
+                 delay=0.5)
+    run = Playbook(env, [wait_task(queue_ref(namespace, "retried", timeout=60, recoverable_timeout=3))]).run()
+    joined(flip)
+    task = run.task("wait")
+    assert run.rc != 0
+    assert 3.0 <= task["end"] - task["start"] < 8.0
+    assert "cannot be assumed by Lambda" in task["result"]["msg"]
+    assert "recoverable_timeout" in task["result"]["msg"]
+    (item,) = task["result"]["resources"]
+    assert item["recoverable_for"] >= 3
 
 
 def test_absent_returns_when_finalizer_removed(kube, namespace, env):

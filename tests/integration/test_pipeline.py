@@ -34,7 +34,7 @@ RECAP = re.compile(r"^localhost\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d
 TIMES = {}
 
 
-def run_playbook(name, playbook, *args, json_output=False):
+def run_playbook(name, playbook, *args, json_output=False, expect_failure=False):
     """Run a playbook from the repo root; return (recap dict, output, seconds)."""
     env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
     if json_output:
@@ -47,6 +47,9 @@ def run_playbook(name, playbook, *args, json_output=False):
     TIMES_FILE.parent.mkdir(parents=True, exist_ok=True)
     TIMES_FILE.write_text(json.dumps(TIMES, indent=2))
     print(f"\n{name}: {playbook} {' '.join(args)} -> rc {proc.returncode} in {seconds} s")
+    if expect_failure:
+        assert proc.returncode != 0, f"{playbook} should have failed:\n{proc.stdout[-6000:]}"
+        return None, proc.stdout, seconds
     assert proc.returncode == 0, f"{playbook} failed (rc {proc.returncode}):\n{proc.stdout[-6000:]}"
     if json_output:
         return json.loads(proc.stdout[proc.stdout.index("{"):]), proc.stdout, seconds
@@ -74,9 +77,21 @@ def task_result(report, name):
 
 
 @pytest.fixture(scope="module")
+def kube_custom(sandbox):
+    """kind, name -> the pipeline's custom resource as the API server has it."""
+    from kubernetes import client, config
+
+    api = client.CustomObjectsApi(config.new_client_from_config(config_file=sandbox["KUBECONFIG"]))
+    plural = {"Queue": ("sqs.services.k8s.aws", "queues"), "Table": ("dynamodb.services.k8s.aws", "tables"),
+              "Function": ("lambda.services.k8s.aws", "functions")}
+    return lambda kind, name: api.get_namespaced_custom_object(plural[kind][0], "v1alpha1", "default",
+                                                               plural[kind][1], name)
+
+
+@pytest.fixture(scope="module")
 def aws(sandbox):
     return {svc: boto3.client(svc, endpoint_url=sandbox["AWS_ENDPOINT_URL"], region_name="us-east-1")
-            for svc in ("sqs", "dynamodb", "lambda", "ecr", "iam")}
+            for svc in ("sqs", "dynamodb", "lambda", "ecr", "iam", "logs")}
 
 
 def test_site_converges_and_smoke_test_finds_the_items(sandbox, aws):
@@ -126,20 +141,64 @@ def test_check_mode_on_converged_reports_nothing(sandbox):
     assert "--- before" not in out
 
 
+APPLY = "Apply the queues, the table, the function and the event source mapping"
+WAIT = "Wait until ACK has synced them (a spec change waits for its reconcile, a metadata change does not)"
+SETTLE = "Wait until AWS has settled what ACK does not follow (function update, mapping state)"
+
+
+def waited_entry(report, kind):
+    return [r for r in task_result(report, WAIT)["resources"] if r["kind"] == kind][0]
+
+
 def test_memory_change_touches_only_the_function_and_waits_for_it(sandbox, aws):
     current = aws["lambda"].get_function_configuration(FunctionName=FUNCTION)["MemorySize"]
     for memory in (512 if current == 384 else 384, 256):  # change, then back to the default
         report, _, _ = run_playbook(f"memory_{memory}", "playbooks/pipeline.yml",
                                     "-e", f"resources_function_memory_size={memory}", json_output=True)
-        assert changed_tasks(report) == ["Apply the function"]
+        assert changed_tasks(report) == [APPLY]
+        applied = task_result(report, APPLY)["results"]
+        assert [r["item"] for r in applied if r["changed"]] == ["function"]
         # The wait returned only once the controller had applied the change in AWS (moto) ...
         assert aws["lambda"].get_function_configuration(FunctionName=FUNCTION)["MemorySize"] == memory
-        # ... and on a ResourceSynced condition written after the change, not the stale one.
-        waited = task_result(report, "Wait until the function is synced")["resources"][0]
+        # ... on a ResourceSynced condition written after the change, not the stale one ...
+        waited = waited_entry(report, "Function")
         marker = waited["change_marker"]["changed_at"]
         synced = [c for c in waited["conditions"] if c["type"] == "ACK.ResourceSynced"][0]
         assert synced["status"] == "True"
         assert synced["lastTransitionTime"] >= marker, (synced, marker)
+        # ... and once Lambda had finished the update, which ACK's synced rule does not wait for.
+        settled = [r for r in task_result(report, SETTLE)["resources"] if r["kind"] == "Function"][0]
+        assert settled["state"] == "settled" and settled["aws"]["last_update_status"] == "Successful"
+        assert settled["aws"]["memory_size"] == memory
+
+
+def test_deletion_policy_change_is_metadata_only_and_returns_at_once(sandbox, kube_custom):
+    """ACK does not reconcile an annotation change; the waits must not expect it to (issue: they
+    timed out on EKS). retain, back to delete, then an unchanged run."""
+    before = kube_custom("Function", FUNCTION)["metadata"]["generation"]
+    for name, policy in (("policy_retain", "retain"), ("policy_delete", "delete"), ("policy_unchanged", "delete")):
+        report, _, seconds = run_playbook(name, "site.yml", "-e", "site_smoke_test=false",
+                                          "-e", f"resources_deletion_policy={policy}", json_output=True)
+        function = kube_custom("Function", FUNCTION)
+        assert function["metadata"]["annotations"]["services.k8s.aws/deletion-policy"] == policy
+        assert function["metadata"]["generation"] == before
+        wait = task_result(report, WAIT)
+        assert wait["elapsed"] < 10, wait["elapsed"]                  # no wait for a reconcile
+        assert all(r["change_marker"] is None for r in wait["resources"])
+        if name == "policy_unchanged":
+            assert changed_tasks(report) == []
+        else:
+            assert changed_tasks(report) == [APPLY]
+
+
+def test_changing_the_table_key_fails_before_anything_is_applied(sandbox, kube_custom):
+    table = kube_custom("Table", TABLE)
+    _, out, _ = run_playbook("table_key_change", "playbooks/pipeline.yml", "-e", "resources_table_hash_key=id",
+                             expect_failure=True)
+    assert "resources_table_hash_key is \"id\"" in out and "exists with the hash key \"email\"" in out
+    assert "choose a new resources_table_name" in out
+    after = kube_custom("Table", TABLE)   # (status writes of the controller may move its resourceVersion)
+    assert (after["metadata"]["generation"], after["spec"]) == (table["metadata"]["generation"], table["spec"])
 
 
 def test_cleanup_removes_everything(sandbox, aws):
@@ -165,6 +224,7 @@ def test_cleanup_removes_everything(sandbox, aws):
     assert aws["lambda"].list_event_source_mappings()["EventSourceMappings"] == []
     assert REPOSITORY not in [r["repositoryName"] for r in aws["ecr"].describe_repositories()["repositories"]]
     assert ROLE not in [r["RoleName"] for r in aws["iam"].list_roles()["Roles"]]
+    assert aws["logs"].describe_log_groups(logGroupNamePrefix="/aws/lambda/" + FUNCTION)["logGroups"] == []
     assert [r["RoleName"] for r in aws["iam"].list_roles()["Roles"] if "ack-" in r["RoleName"]] == []
     second, _, _ = run_playbook("cleanup_again", "playbooks/cleanup.yml")
     assert second["changed"] == 0

@@ -35,7 +35,7 @@ def test_spec_change_time_ignores_status_writes():
 
 def test_synced_queue_is_done_and_entry_has_what_users_need():
     queue = doc("queue_synced")
-    verdict = conds.evaluate(queue, "synced", conds.marker_from_object(queue))
+    verdict = conds.evaluate(queue, "synced")
     assert verdict["outcome"] == "done"
     item = conds.entry(queue)
     assert item["arn"] == "arn:aws:sqs:us-east-1:123456789012:sqs-queue-demo-ack"
@@ -53,9 +53,19 @@ def test_terminal_fails_with_the_condition_message():
     assert "Some index key attributes are not defined" in verdict["reason"]
 
 
+def fixed_table_marker():
+    """The marker of the k8s task that fixed the table (generation 1 -> 2)."""
+    fixed = doc("table_terminal_then_fixed")
+    before = doc("table_terminal")
+    before["metadata"]["name"] = fixed["metadata"]["name"]
+    before["metadata"]["generation"] = 1
+    markers = conds.markers_from_since({"changed": True, "result": fixed}, before=[before])
+    return markers[conds.resource_key(fixed)]
+
+
 def test_terminal_older_than_the_fix_is_ignored():
     fixed = doc("table_terminal_then_fixed")
-    verdict = conds.evaluate(fixed, "synced")
+    verdict = conds.evaluate(fixed, "synced", fixed_table_marker())
     assert verdict["outcome"] == "pending"
     # ResourceSynced=False is still the current (stale) state: reported, not treated as terminal
     assert "ACK.ResourceSynced=False" in verdict["reason"]
@@ -74,11 +84,54 @@ def test_unresolved_references_are_reported():
     assert 'ACK.ReferencesResolved=Unknown (function.lambda.services.k8s.aws "sqs-to-dynamodb" not found)' in verdict["reason"]
 
 
-def test_old_synced_true_does_not_count_after_an_update_detected_from_managed_fields():
-    stale = doc("queue_stale_after_update")
-    verdict = conds.evaluate(stale, "synced", conds.marker_from_object(stale))
+def _queue_before(generation):
+    before = doc("queue_synced")
+    before["metadata"]["generation"] = generation
+    return {"resources": [before], "changed": False}
+
+
+def test_old_synced_true_does_not_count_after_a_spec_change():
+    task = doc("k8s_task_result_update")             # generation 2 after the task
+    markers = conds.markers_from_since(task, before=_queue_before(1))
+    key = conds.resource_key(task["result"])
+    verdict = conds.evaluate(doc("queue_stale_after_update"), "synced", markers[key])
     assert verdict["outcome"] == "pending"
     assert "stale" in verdict["reason"] and "2026-11-25T16:20:31Z" in verdict["reason"]
+
+
+def test_a_metadata_only_change_leaves_the_conditions_valid():
+    # The task changed an annotation: changed=True, generation still 2. ACK will not reconcile.
+    task = doc("k8s_task_result_update")
+    assert conds.markers_from_since(task, before=_queue_before(2)) == {}
+    assert conds.evaluate(doc("queue_stale_after_update"), "synced")["outcome"] == "done"
+
+
+def test_the_generation_move_is_read_from_a_diff_mode_result():
+    task = doc("k8s_task_result_update")
+    task["diff"] = {"before": {"metadata": {"annotations": {"services.k8s.aws/deletion-policy": "delete"}}},
+                    "after": {"metadata": {"annotations": {"services.k8s.aws/deletion-policy": "retain"}}}}
+    assert conds.markers_from_since(task) == {}
+    task["diff"] = {"before": {"metadata": {"generation": 1}, "spec": {"visibilityTimeout": "30"}},
+                    "after": {"metadata": {"generation": 2}, "spec": {"visibilityTimeout": "60"}}}
+    assert len(conds.markers_from_since(task)) == 1
+
+
+def test_a_change_of_unknown_generation_is_taken_as_a_spec_change():
+    assert len(conds.markers_from_since(doc("k8s_task_result_update"))) == 1
+
+
+def test_a_resource_missing_from_before_was_created():
+    task = doc("k8s_task_result_update")
+    assert len(conds.markers_from_since(task, before={"resources": []})) == 1
+
+
+def test_before_accepts_looped_k8s_info_and_ack_wait_results():
+    task = doc("k8s_task_result_update")
+    looped = {"results": [_queue_before(2), {"resources": []}]}
+    assert conds.markers_from_since(task, before=looped) == {}
+    waited = {"resources": [{"api_version": "sqs.services.k8s.aws/v1alpha1", "kind": "Queue",
+                             "namespace": "pipeline", "name": "sqs-queue-demo-ack", "generation": 2}]}
+    assert conds.markers_from_since(task, before=waited) == {}
 
 
 def test_since_result_marks_same_second_conditions_present_at_the_change_as_stale():
@@ -101,7 +154,7 @@ def test_since_result_marks_same_second_conditions_present_at_the_change_as_stal
 
 def test_same_second_resync_counts_without_since():
     resynced = doc("queue_resynced_same_second")
-    assert conds.evaluate(resynced, "synced", conds.marker_from_object(resynced))["outcome"] == "done"
+    assert conds.evaluate(resynced, "synced")["outcome"] == "done"
 
 
 def test_unchanged_since_gives_no_marker_and_loops_are_understood():
@@ -163,13 +216,14 @@ def test_undated_terminal_takes_the_time_of_its_status_write():
     assert "lastTransitionTime" not in conds.find_condition(table, "ACK.Terminal")
     assert conds.status_time(table) == conds.parse_time("2026-11-25T16:30:01Z")
     # stale (the status predates the fix) ...
-    assert conds.evaluate(doc("table_terminal_then_fixed"), "synced")["outcome"] == "pending"
+    marker = fixed_table_marker()
+    assert conds.evaluate(doc("table_terminal_then_fixed"), "synced", marker)["outcome"] == "pending"
     # ... and fresh again once a reconcile after the fix writes the same error
     again = doc("table_terminal_then_fixed")
     for cond in again["status"]["conditions"]:
         if "lastTransitionTime" in cond:
             cond["lastTransitionTime"] = "2026-11-25T16:31:11Z"
-    assert conds.evaluate(again, "synced")["outcome"] == "failed"
+    assert conds.evaluate(again, "synced", marker)["outcome"] == "failed"
 
 
 def test_since_baseline_with_undated_terminal_same_error_after_fix_attempt():
@@ -183,3 +237,22 @@ def test_since_baseline_with_undated_terminal_same_error_after_fix_attempt():
             cond["lastTransitionTime"] = "2026-11-25T16:31:10Z"   # same second as the change
     verdict = conds.evaluate(after, "synced", marker)
     assert verdict["outcome"] == "failed" and "Some index key attributes" in verdict["reason"]
+
+
+def test_queue_arn_comes_from_ack_resource_metadata():
+    queue = doc("queue_synced")
+    del queue["status"]["queueARN"]                  # the real sqs-controller never sets it
+    assert conds.entry(queue)["queue_arn"] == "arn:aws:sqs:us-east-1:123456789012:sqs-queue-demo-ack"
+
+
+def test_same_error_ignores_request_ids():
+    one = ("operation error Lambda: CreateFunction, https response error StatusCode: 400, RequestID: "
+           "0f6f3b1f-5d11-4d4e-9a43-6a1f0c8e2b1d, InvalidParameterValueException: bad role")
+    other = one.replace("0f6f3b1f-5d11", "99999999-5d11")
+    assert conds.same_error(one) == conds.same_error(other)
+    assert conds.same_error(one) != conds.same_error(one.replace("bad role", "no image"))
+
+
+def test_a_current_recoverable_error_is_handed_to_the_caller():
+    verdict = conds.evaluate(doc("function_recoverable"), "synced")
+    assert verdict["recoverable"].startswith("InvalidParameterValueException: The role defined")

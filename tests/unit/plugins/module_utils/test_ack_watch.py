@@ -15,7 +15,7 @@ with open(os.path.join(os.path.dirname(__file__), "fixtures", "ack_documents.jso
     DOCS = json.load(handle)
 
 KEY = ("sqs.services.k8s.aws/v1alpha1", "Queue", "pipeline", "sqs-queue-demo-ack")
-TARGET = WatchTarget("sqs.services.k8s.aws/v1alpha1", "Queue", "pipeline", "sqs-queue-demo-ack")
+TARGET = WatchTarget("sqs.services.k8s.aws/v1alpha1", "Queue", "pipeline", ["sqs-queue-demo-ack"])
 
 
 def version(obj, rv):
@@ -56,8 +56,9 @@ class ScriptedApi:
             yield item
 
 
-def run(api, state="synced", timeout=3.0, quiet=0.0, markers=None):
-    waiter = Waiter(api, [(TARGET, KEY)], state, markers=markers, watch_timeout=1)
+def run(api, state="synced", timeout=3.0, quiet=0.0, markers=None, recoverable_timeout=0, targets=None):
+    waiter = Waiter(api, targets or [(TARGET, [KEY])], state, markers=markers, watch_timeout=1,
+                    recoverable_timeout=recoverable_timeout)
     outcome, verdicts = waiter.run(timeout, quiet)
     api.stopped.set()
     return waiter, outcome, verdicts
@@ -161,3 +162,76 @@ def test_permanent_errors_are_reported_not_retried():
     api = Api([], [])
     waiter, outcome, verdicts = run(api, timeout=5)
     assert outcome == "broken" and "forbidden" in list(waiter.broken.values())[0]
+
+
+def test_a_generation_move_while_watching_makes_the_old_conditions_stale():
+    synced = version(DOCS["queue_synced"], 10)
+    moved = version(DOCS["queue_synced"], 11)
+    moved["metadata"]["generation"] = 2          # a spec change: status untouched
+    resynced = version(moved, 12)
+    resynced["status"]["conditions"][0]["lastTransitionTime"] = "2026-11-25T16:20:40Z"
+    resynced["status"]["conditions"][1]["lastTransitionTime"] = "2026-11-25T16:20:40Z"
+    api = ScriptedApi([([synced], "10")], [[{"type": "MODIFIED", "object": moved}], "hang"])
+    waiter, outcome, verdicts = run(api, timeout=1.0, quiet=0.5)
+    assert outcome == "timeout" and "stale" in verdicts[KEY]["reason"]
+    assert waiter.markers[KEY].source == "watch"
+    api = ScriptedApi([([synced], "10")], [[{"type": "MODIFIED", "object": moved},
+                                            {"type": "MODIFIED", "object": resynced}]])
+    waiter, outcome, verdicts = run(api, timeout=3.0, quiet=0.3)
+    assert outcome == "done"
+
+
+def test_a_metadata_only_change_keeps_the_conditions_valid():
+    relabelled = version(DOCS["queue_synced"], 11)
+    relabelled["metadata"]["labels"] = {"team": "payments"}
+    relabelled["metadata"]["managedFields"][0]["time"] = "2026-11-25T16:30:00Z"
+    api = ScriptedApi([([relabelled], "11")], [])
+    started = time.monotonic()
+    waiter, outcome, verdicts = run(api, timeout=5.0)
+    assert outcome == "done" and time.monotonic() - started < 1.5
+
+
+def _recoverable(rv, request_id):
+    function = copy.deepcopy(DOCS["function_recoverable"])
+    function["metadata"]["name"], function["metadata"]["namespace"] = KEY[3], KEY[2]
+    function["apiVersion"], function["kind"] = KEY[0], KEY[1]
+    for cond in function["status"]["conditions"]:
+        if cond["type"] == "ACK.Recoverable":
+            cond["message"] = ("operation error Lambda: CreateFunction, https response error StatusCode: 400, "
+                               "RequestID: %s, InvalidParameterValueException: The role defined for the function "
+                               "cannot be assumed by Lambda." % request_id)
+    return version(function, rv)
+
+
+def test_the_same_recoverable_error_fails_after_recoverable_timeout_whatever_its_request_ids():
+    api = ScriptedApi([([_recoverable(10, "0f6f3b1f-5d11-4d4e-9a43-6a1f0c8e2b1d")], "10")],
+                      [[{"type": "MODIFIED", "object": _recoverable(11, "1a2b3c4d-5d11-4d4e-9a43-6a1f0c8e2b1d")}],
+                       "hang"])
+    started = time.monotonic()
+    waiter, outcome, verdicts = run(api, timeout=10.0, recoverable_timeout=1)
+    took = time.monotonic() - started
+    assert outcome == "failed" and 0.9 < took < 2.5, took
+    assert verdicts[KEY]["recoverable_for"] >= 1
+    assert "cannot be assumed by Lambda" in verdicts[KEY]["reason"]
+    assert "recoverable_timeout 1s" in verdicts[KEY]["reason"]
+
+
+def test_a_recoverable_error_that_clears_in_time_converges():
+    synced = version(DOCS["queue_synced"], 12)
+    api = ScriptedApi([([_recoverable(10, "a")], "10")], [[{"type": "MODIFIED", "object": synced}]])
+    waiter, outcome, verdicts = run(api, timeout=5.0, recoverable_timeout=2)
+    assert outcome == "done"
+
+
+def test_one_watch_per_kind_and_namespace_serves_several_names():
+    other_key = KEY[:3] + ("sqs-queue-demo-ack-dlq",)
+    dlq = version(DOCS["queue_synced"], 10)
+    dlq["metadata"]["name"] = other_key[3]
+    unrelated = version(DOCS["queue_synced"], 10)
+    unrelated["metadata"]["name"] = "someone-elses-queue"
+    target = WatchTarget(KEY[0], KEY[1], KEY[2], [KEY[3], other_key[3]])
+    assert target.field_selector() is None
+    api = ScriptedApi([([version(pending_doc(), 10), dlq, unrelated], "10")], [[synced_event(11)]])
+    waiter, outcome, verdicts = run(api, targets=[(target, [KEY, other_key])])
+    assert outcome == "done" and set(verdicts) == {KEY, other_key}
+    assert len(api.watch_calls) >= 1 and api.list_calls == 1
