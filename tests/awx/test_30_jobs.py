@@ -51,8 +51,10 @@ def identities(sandbox, jobs_root):
     """ackops.serverless.rbac run by an administrator (KUBECONFIG): the two identities' tokens and the CA."""
     token_dir = jobs_root / "tokens"
     playbook = [str(REPO / ".venv" / "bin" / "ansible-playbook"), str(REPO / "playbooks" / "rbac.yml")]
-    subprocess.run(playbook + ["-e", json.dumps({"rbac_token_dir": str(token_dir)})], cwd=REPO, check=True,
-                   capture_output=True)
+    create = playbook + ["-e", json.dumps({"rbac_token_dir": str(token_dir)})]
+    subprocess.run(create, cwd=REPO, check=True, capture_output=True)
+    again = subprocess.run(create, cwd=REPO, check=True, capture_output=True, text=True).stdout
+    assert " changed=0 " in again, f"ackops.serverless.rbac changed something on its second run:\n{again[-3000:]}"
     yield {name: (token_dir / f"{name}.token").read_text() for name in ("platform", "pipeline")} | {
         "ca": (token_dir / "ca.crt").read_text()}
     subprocess.run(playbook + ["-e", "rbac_operation=delete"], cwd=REPO, check=True, capture_output=True)
