@@ -192,7 +192,16 @@ def main():
         log(f"built {image} in {time.monotonic() - started:.0f}s")
     run(["podman", "tag", image, f"{IMAGE_REPO}:latest"])
     IMAGE_FILE.write_text(image + "\n")
+    remove_stale_images(image)
     print(image)
+
+
+def remove_stale_images(current):
+    """Untag the images of earlier inputs (their layers stay as build cache until `podman image prune`)."""
+    listing = run(["podman", "images", "--format", "{{.Repository}}:{{.Tag}}", IMAGE_REPO], stdout=subprocess.PIPE)
+    stale = [name for name in listing.stdout.split() if name not in (current, f"{IMAGE_REPO}:latest")]
+    if stale:
+        subprocess.run(["podman", "untag", *stale], check=False, stdout=subprocess.DEVNULL)
 
 
 if __name__ == "__main__":
