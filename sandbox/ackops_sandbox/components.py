@@ -3,6 +3,7 @@
 """The sandbox components, declared as data: what to run, when it is ready, what it needs."""
 
 import json
+import os
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Optional
@@ -64,22 +65,33 @@ def _moto_ready():
 
 
 def configure_moto():
-    """Lambda without Docker (our runtime runs handlers) and the EKS cluster record with its OIDC issuer."""
+    """Lambda without Docker (our runtime runs handlers) and the EKS cluster record with its OIDC issuer.
+
+    ACKOPS_SANDBOX_SKIP_EKS_RECORD=1 leaves the record out, for runs that let the cluster role create it
+    (site.yml -e site_create_cluster=true on a fresh moto)."""
     status, body = http("POST", f"http://{H}:{P['moto']}/moto-api/config",
                         body={"lambda": {"use_docker": False}})
     if not (200 <= status < 300) or json.loads(body)["lambda"].get("use_docker") is not False:
         raise SandboxError(f"moto refused the lambda config (HTTP {status}: {body[:200]!r})")
+    if os.environ.get("ACKOPS_SANDBOX_SKIP_EKS_RECORD", "") not in ("", "0"):
+        return
     import boto3  # from .venv; imported late so `sandboxctl status` stays fast
 
     env = config.sandbox_env()
     eks = boto3.client("eks", endpoint_url=env["AWS_ENDPOINT_URL"], region_name=config.REGION,
                        aws_access_key_id="testing", aws_secret_access_key="testing")
     if config.EKS_CLUSTER not in eks.list_clusters()["clusters"]:
-        # moto checks only the ARN's shape, so no IAM role is created for it.
+        # moto checks only the ARN's shape, so no IAM role is created for it. The subnets are those of
+        # the default VPC, where the cluster role (site_create_cluster=true) would put it: the role then
+        # adopts this record instead of failing on subnets EKS cannot change.
+        ec2 = boto3.client("ec2", endpoint_url=env["AWS_ENDPOINT_URL"], region_name=config.REGION,
+                           aws_access_key_id="testing", aws_secret_access_key="testing")
+        vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+        subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]
         eks.create_cluster(
             name=config.EKS_CLUSTER, version=config.VERSIONS["KUBERNETES_VERSION"][1:].rsplit(".", 1)[0],
-            roleArn=f"arn:aws:iam::{config.ACCOUNT_ID}:role/{config.EKS_CLUSTER}-cluster",
-            resourcesVpcConfig={"subnetIds": []})
+            roleArn=f"arn:aws:iam::{config.ACCOUNT_ID}:role/{config.EKS_CLUSTER}-eks-cluster",
+            resourcesVpcConfig={"subnetIds": sorted(s["SubnetId"] for s in subnets), "securityGroupIds": []})
     issuer = eks.describe_cluster(name=config.EKS_CLUSTER)["cluster"]["identity"]["oidc"]["issuer"]
     if not issuer.startswith("https://"):
         raise SandboxError(f"moto's EKS cluster {config.EKS_CLUSTER} has no OIDC issuer: {issuer!r}")
