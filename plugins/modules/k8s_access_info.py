@@ -187,6 +187,13 @@ def _api_error(exc):
     return "{0} {1}".format(status, reason).strip() if status else reason
 
 
+def fail_unreachable(module, exc):
+    module.fail_json(
+        msg="Cannot reach the Kubernetes API server to review access: {0}. Check its address and the credentials "
+            "(K8S_AUTH_HOST, K8S_AUTH_API_KEY, K8S_AUTH_SSL_CA_CERT, KUBECONFIG or the module's auth options).".format(
+                _api_error(exc)))
+
+
 def who_am_i(client):
     """The user the credentials authenticate as, or {} when the server cannot say."""
     try:
@@ -200,7 +207,10 @@ def who_am_i(client):
 
 def execute(module, client):
     checks = expand_rules(module.params["rules"], module.params["namespace"])
-    resource = client.resource("SelfSubjectAccessReview", "authorization.k8s.io/v1")
+    try:
+        resource = client.resource("SelfSubjectAccessReview", "authorization.k8s.io/v1")
+    except Exception as exc:  # discovery: refused credentials, a server without the API
+        fail_unreachable(module, exc)
     allowed, denied = [], []
     for check in checks:
         try:
@@ -226,6 +236,13 @@ def main():
     module = AnsibleK8SModule(module_class=AnsibleModule, argument_spec=argument_spec(), supports_check_mode=True)
     try:
         client = get_api_client(module)
+    except CoreException as exc:
+        module.fail_from_exception(exc)
+        return
+    except Exception as exc:  # the client asks the server for its version: unreachable, TLS refused
+        fail_unreachable(module, exc)
+        return
+    try:
         execute(module, client)
     except CoreException as exc:
         module.fail_from_exception(exc)
