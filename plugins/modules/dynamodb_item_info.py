@@ -46,6 +46,23 @@ options:
     description:
       - With a scan, return at most this many items.
     type: int
+  wait_for_count:
+    description:
+      - With a scan, scan again every O(wait_delay) seconds until at least this many items match
+        or O(wait_timeout) seconds have passed, then return what the last scan found.
+      - Running out of time is not a failure. Compare RV(count) with what you waited for, or use
+        RV(wait_timed_out).
+    type: int
+  wait_timeout:
+    description:
+      - Seconds to wait with O(wait_for_count).
+    type: int
+    default: 60
+  wait_delay:
+    description:
+      - Seconds between scans with O(wait_for_count).
+    type: int
+    default: 2
 notes:
   - Supports check mode (it only reads).
 extends_documentation_fragment:
@@ -67,6 +84,16 @@ EXAMPLES = r"""
     table: customer
     filters:
       smoke_run: "{{ run_id }}"
+  register: found
+
+- name: Wait up to two minutes, quietly, for the four items of a run
+  ackops.serverless.dynamodb_item_info:
+    table: customer
+    filters:
+      smoke_run: "{{ run_id }}"
+    consistent_read: true
+    wait_for_count: 4
+    wait_timeout: 120
   register: found
 """
 
@@ -102,9 +129,20 @@ scanned_count:
   returned: when O(key) is not given
   type: int
   sample: 10
+waited:
+  description: Seconds spent waiting with O(wait_for_count).
+  returned: when O(wait_for_count) is given
+  type: float
+  sample: 4.1
+wait_timed_out:
+  description: Whether O(wait_timeout) passed before O(wait_for_count) items matched.
+  returned: when O(wait_for_count) is given
+  type: bool
+  sample: false
 """
 
 import base64
+import time
 from decimal import Decimal
 
 try:
@@ -213,6 +251,20 @@ def scan(module, client):
     return dict(found=bool(items), items=items, count=len(items), scanned_count=scanned)
 
 
+def wait_for_items(module, client):
+    """Scan until wait_for_count items match or wait_timeout passes; the last scan's result."""
+    started = time.monotonic()
+    deadline = started + module.params["wait_timeout"]
+    while True:
+        result = scan(module, client)
+        enough = result["count"] >= module.params["wait_for_count"]
+        now = time.monotonic()
+        if enough or now >= deadline:
+            result.update(waited=round(now - started, 1), wait_timed_out=not enough)
+            return result
+        time.sleep(min(module.params["wait_delay"], deadline - now))
+
+
 def main():
     argument_spec = dict(
         table=dict(type="str", required=True),
@@ -220,10 +272,13 @@ def main():
         filters=dict(type="dict", default={}),
         consistent_read=dict(type="bool", default=False),
         limit=dict(type="int"),
+        wait_for_count=dict(type="int"),
+        wait_timeout=dict(type="int", default=60),
+        wait_delay=dict(type="int", default=2),
     )
     module = AnsibleAWSModule(
         argument_spec=argument_spec,
-        mutually_exclusive=[("key", "filters"), ("key", "limit")],
+        mutually_exclusive=[("key", "filters"), ("key", "limit"), ("key", "wait_for_count")],
         supports_check_mode=True,
     )
     if module.params["key"] is not None and not module.params["key"]:
@@ -231,8 +286,16 @@ def main():
     if module.params["limit"] is not None and module.params["limit"] < 1:
         module.fail_json(msg="limit must be 1 or more")
 
+    if module.params["wait_timeout"] < 0 or module.params["wait_delay"] < 1:
+        module.fail_json(msg="wait_timeout must be 0 or more and wait_delay 1 or more")
+
     client = module.client("dynamodb", retry_decorator=AWSRetry.jittered_backoff())
-    result = get_item(module, client) if module.params["key"] else scan(module, client)
+    if module.params["key"]:
+        result = get_item(module, client)
+    elif module.params["wait_for_count"] is not None:
+        result = wait_for_items(module, client)
+    else:
+        result = scan(module, client)
     module.exit_json(changed=False, table=module.params["table"], **result)
 
 

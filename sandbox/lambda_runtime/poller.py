@@ -39,6 +39,7 @@ from botocore.config import Config  # noqa: E402
 from botocore.exceptions import BotoCoreError, ClientError  # noqa: E402
 
 import function_code  # noqa: E402
+import function_logs  # noqa: E402
 import rie_process  # noqa: E402
 import sqs_event  # noqa: E402
 
@@ -117,11 +118,13 @@ class Functions:
             return result
 
     def reconcile(self, wanted):
-        """wanted: {function name: number of processes}."""
+        """wanted: {function name: number of processes}. Returns the names moto does not know."""
         names = sorted(wanted)
+        missing = set()
         for name in names:
             try:
-                self._reconcile_one(name, wanted[name])
+                if not self._reconcile_one(name, wanted[name]):
+                    missing.add(name)
             except Exception as exc:  # one broken function must not stop the others
                 LOG.exception("function %s: unexpected error while preparing it: %s", name, exc)
         with self._lock:
@@ -130,8 +133,10 @@ class Functions:
                 del self._errors[name]
         for name in gone:
             self._stop(name, "no enabled mapping uses it any more")
+        return missing
 
     def _reconcile_one(self, name, size):
+        """Start or replace the function's processes if needed; False if the function does not exist."""
         try:
             fn = self.rt.lambda_client.get_function(FunctionName=name)
         except ClientError as exc:
@@ -139,7 +144,7 @@ class Functions:
                 self._stop(name, "the function was deleted")
                 with self._lock:
                     self._errors[name] = ("", "function not found in moto", _now())
-                return
+                return False
             raise
         fp = function_code.fingerprint(fn["Configuration"], fn.get("Code"))
         with self._lock:
@@ -148,9 +153,9 @@ class Functions:
             restart = name in self._restart
         alive = bool(current) and all(p.alive() for p in current[1])
         if current and current[0] == fp and alive and len(current[1]) == size and not restart:
-            return
+            return True
         if error and error[0] == fp and _now() < error[2] and not restart:
-            return
+            return True
         reason = ("restart requested" if restart else "code or configuration changed" if current and current[0] != fp
                   else "process exited" if current and not alive
                   else "concurrency %d -> %d" % (len(current[1]), size) if current else "first start")
@@ -169,7 +174,8 @@ class Functions:
                 try:
                     procs.append(rie_process.FunctionProcess(
                         fn["Configuration"], code, ports, os.path.join(self.rt.log_dir, "lambda-%s.log" % name),
-                        self.rt.endpoint, self.rt.region, python, self.rt.rie, self.rt.pid_dir))
+                        self.rt.endpoint, self.rt.region, python, self.rt.rie, self.rt.pid_dir,
+                        log_shipper=self.rt.log_shipper))
                 except Exception:
                     for port in ports:
                         self.rt.ports.give(port)
@@ -181,7 +187,7 @@ class Functions:
             with self._lock:
                 self._errors[name] = (fp, str(exc), _now() + CODE_RETRY_SECONDS)
                 self._restart.discard(name)
-            return
+            return True
         except Exception:
             self._retire(procs)
             shutil.rmtree(dest, ignore_errors=True)
@@ -197,12 +203,13 @@ class Functions:
             for proc in procs:
                 proc.stop(wait_for_invocation=False)
             shutil.rmtree(dest, ignore_errors=True)
-            return
+            return True
         LOG.info("function %s: runtime listening on 127.0.0.1:%s (handler %s)", name,
                  ",".join(str(p.port) for p in procs), code.handler)
         if old:
             self._retire(old[1])
             shutil.rmtree(old[2], ignore_errors=True)
+        return True
 
     def _retire(self, procs):
         for proc in procs:
@@ -348,6 +355,8 @@ class MappingWorker(threading.Thread):
             LOG.warning("mapping %s: %s failed on a batch of %d in %.3f s (HTTP %s): %s; nothing deleted, "
                         "the messages return after the visibility timeout", self.uuid, self.function_name,
                         len(batch), elapsed, status, body[:300].decode("utf-8", "replace"))
+            if body.strip().startswith(sqs_event.TIMEOUT_PREFIX):
+                proc.note(body.strip()[:200].decode("utf-8", "replace"))
             if body.strip().startswith(sqs_event.TIMEOUT_PREFIX) or status != 200:
                 self.rt.functions.request_restart(self.function_name)
             return
@@ -357,10 +366,13 @@ class MappingWorker(threading.Thread):
             LOG.info("mapping %s: %s reported %d of %d as failed: %s", self.uuid, self.function_name,
                      len(failed), len(batch), ", ".join(failed))
         keep = set(to_delete)
-        deleted = self._delete([m for m in batch if m["MessageId"] in keep])
+        deleted = self._delete_messages([m for m in batch if m["MessageId"] in keep])
         LOG.debug("mapping %s: batch of %d, %d deleted, %.3f s", self.uuid, len(batch), deleted, elapsed)
 
-    def _delete(self, messages):
+    # Not `_delete`: threading.Thread._delete is what CPython calls when a thread ends, and an
+    # override with another signature raised TypeError in every stopping poller and left it in
+    # threading's table of live threads.
+    def _delete_messages(self, messages):
         deleted = 0
         for start in range(0, len(messages), 10):
             chunk = messages[start:start + 10]
@@ -397,6 +409,7 @@ class Runtime:
         session = boto3.session.Session(region_name=self.region)
         self.lambda_client = session.client("lambda", endpoint_url=self.endpoint, config=config)
         self.sqs_client = session.client("sqs", endpoint_url=self.endpoint, config=config)
+        self.log_shipper = function_logs.LogShipper(session.client("logs", endpoint_url=self.endpoint, config=config))
         self.stats = Stats()
         self.functions = Functions(self)
         self.workers = {}
@@ -431,7 +444,10 @@ class Runtime:
             sizes[name] = max(sizes.get(name, 1), count)
             for index in range(count):
                 wanted[(mapping["UUID"], index)] = mapping
-        self.functions.reconcile(sizes)
+        missing = self.functions.reconcile(sizes)
+        # A mapping outlives its function (DeleteFunction keeps it, on AWS as in moto): no poller
+        # for it until a function of that name exists again.
+        wanted = dict((key, m) for key, m in wanted.items() if m["FunctionArn"].split(":")[6] not in missing)
         for key, mapping in sorted(wanted.items()):
             worker = self.workers.get(key)
             if worker is None or not worker.is_alive():
@@ -441,7 +457,8 @@ class Runtime:
             else:
                 worker.update(mapping)
         for key in [k for k in self.workers if k not in wanted]:
-            LOG.info("mapping %s: disabled, deleted or scaled down, stopping its poller %d", key[0], key[1])
+            LOG.info("mapping %s: disabled, deleted, scaled down or its function deleted, stopping its poller %d",
+                     key[0], key[1])
             self.workers.pop(key).stopping.set()
 
     def loop(self):
@@ -468,6 +485,7 @@ class Runtime:
             loop_thread.join(timeout=3)
         for worker in list(self.workers.values()):
             worker.join(timeout=1)
+        self.log_shipper.stop()
 
     def health(self):
         age = None if self.last_poll_ok is None else round(time.time() - self.last_poll_ok, 1)
@@ -479,6 +497,9 @@ class Runtime:
             "last_poll_error": self.last_poll_error,
             "mappings": sorted(set(uuid for uuid, _index in self.workers)),
             "functions": self.functions.describe(),
+            "threads": sorted(t.name for t in threading.enumerate()),
+            "cloudwatch_logs": {"sent": self.log_shipper.sent, "errors": self.log_shipper.errors,
+                                "last_error": self.log_shipper.last_error},
         }
 
 
@@ -589,6 +610,7 @@ def main(argv=None):
     signal.signal(signal.SIGINT, _terminate)
     # Create the runtime venv now, not when the first function needs it (a first run pip-installs).
     threading.Thread(target=_prepare_quietly, name="prepare-venv", daemon=True).start()
+    runtime.log_shipper.start()
     loop = threading.Thread(target=runtime.loop, name="reconcile", daemon=True)
     loop.start()
     LOG.info("lambda runtime serving /healthz and /stats on 127.0.0.1:%d, endpoint %s, RIE %s",

@@ -22,6 +22,8 @@ import time
 import urllib.error
 import urllib.request
 
+import function_logs
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REQUIREMENTS = os.path.join(HERE, "requirements-runtime.txt")
 VERSIONS_ENV = os.path.join(os.path.dirname(HERE), "versions.env")
@@ -172,8 +174,9 @@ def function_environment(config, code, endpoint, region, extra=None):
 class FunctionProcess:
     """One RIE + awslambdaric process serving one function version, invoked one event at a time."""
 
-    def __init__(self, config, code, ports, log_path, endpoint, region, python, rie, pid_dir=None):
-        """ports: (invoke port, Runtime API port); every RIE needs its own of both."""
+    def __init__(self, config, code, ports, log_path, endpoint, region, python, rie, pid_dir=None, log_shipper=None):
+        """ports: (invoke port, Runtime API port); every RIE needs its own of both. Output goes to
+        log_path and, through log_shipper (function_logs.LogShipper), to CloudWatch Logs."""
         self.name = config["FunctionName"]
         self.timeout = int(config.get("Timeout") or 3)
         self.ports = tuple(ports)
@@ -188,9 +191,16 @@ class FunctionProcess:
                python, "-m", "awslambdaric", code.handler]
         self._log.write(("=== %s starting %s on port %d, handler %s, code %s\n" % (
             time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), self.name, port, code.handler, code.code_dir)).encode())
+        self.log_group = function_logs.log_group_name(self.name)
+        self.log_stream = function_logs.log_stream_name()
+        self._log_shipper = log_shipper
+        env = function_environment(config, code, endpoint, region, extra={
+            "AWS_LAMBDA_LOG_GROUP_NAME": self.log_group, "AWS_LAMBDA_LOG_STREAM_NAME": self.log_stream})
         self.proc = subprocess.Popen(
-            cmd, cwd=code.code_dir, env=function_environment(config, code, endpoint, region),
-            stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+            cmd, cwd=code.code_dir, env=env,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        self._output = threading.Thread(target=self._copy_output, name="output-%s-%d" % (self.name, port), daemon=True)
+        self._output.start()
         self._pid_file = None
         if pid_dir:
             os.makedirs(pid_dir, exist_ok=True)
@@ -198,6 +208,34 @@ class FunctionProcess:
             with open(self._pid_file, "w") as handle:
                 handle.write(self.name + "\n")
         self._wait_listening()
+
+    def _copy_output(self):
+        """Until the process group closes its stdout: every line to the log file and the shipper."""
+        try:
+            for line in iter(self.proc.stdout.readline, b""):
+                try:
+                    self._log.write(line)
+                except (OSError, ValueError):
+                    pass
+                if self._log_shipper is not None:
+                    self._log_shipper.add(self.log_group, self.log_stream, line.decode("utf-8", "replace"))
+        finally:
+            self.proc.stdout.close()
+            try:
+                self._log.close()
+            except OSError:
+                pass
+
+    def note(self, message):
+        """A line the Lambda service itself writes to the function's log (RIE does not print
+        "Task timed out after N seconds"; AWS writes it to the function's log stream)."""
+        line = "%s %s\n" % (time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) + ".000Z", message)
+        try:
+            self._log.write(line.encode("utf-8"))
+        except (OSError, ValueError):  # closed once the process is gone
+            pass
+        if self._log_shipper is not None:
+            self._log_shipper.add(self.log_group, self.log_stream, line)
 
     def _wait_listening(self, timeout=15.0):
         deadline = time.monotonic() + timeout
@@ -267,10 +305,8 @@ class FunctionProcess:
                 os.unlink(self._pid_file)
             except OSError:
                 pass
-        try:
-            self._log.close()
-        except OSError:
-            pass
+        # The output thread ends once the killed group's stdout is closed, and closes the log file.
+        self._output.join(timeout=2)
 
 
 def reap_stale(pid_dir):

@@ -165,7 +165,7 @@ def clients(moto_endpoint):
     session = boto3.session.Session(region_name="us-east-1", aws_access_key_id="testing",
                                     aws_secret_access_key="testing")
     return dict((name, session.client(name, endpoint_url=moto_endpoint))
-                for name in ("iam", "sqs", "lambda", "dynamodb"))
+                for name in ("iam", "sqs", "lambda", "dynamodb", "logs"))
 
 
 @pytest.fixture(scope="session")
@@ -213,7 +213,7 @@ def second_stack(tmp_path):
                                         aws_secret_access_key="testing")
         info["leftover_rie_pids"] = lambda: leftover_rie_pids(info["work_dir"])
         info["clients"] = dict((name, session.client(name, endpoint_url=endpoint))
-                               for name in ("iam", "sqs", "lambda", "dynamodb"))
+                               for name in ("iam", "sqs", "lambda", "dynamodb", "logs"))
         yield info
     finally:
         for proc in reversed(procs):

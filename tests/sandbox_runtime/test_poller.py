@@ -112,6 +112,16 @@ def scan(ddb, table):
     return items
 
 
+def log_events(clients, function_name):
+    """Messages of the function's CloudWatch Logs group, oldest first ([] while it does not exist)."""
+    logs = clients.get("logs")
+    try:
+        events = logs.filter_log_events(logGroupName="/aws/lambda/" + function_name)["events"]
+    except logs.exceptions.ResourceNotFoundException:
+        return []
+    return [e["message"] for e in sorted(events, key=lambda e: e["timestamp"])]
+
+
 def create_pipeline(iam, sqs, lam, ddb, name, variables):
     """Role, table, queue with a DLQ (maxReceiveCount 2, visibility 1 s) and a zip function, all named name."""
     role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
@@ -258,6 +268,15 @@ def test_invocation_error_deletes_nothing_and_redrives(clients, pipeline, poller
     assert "poison message boom-1" in counters["last_error"]
     with open("%s/lambda-%s.log" % (poller["log_dir"], pipeline["name"])) as handle:
         assert "poison message boom-1" in handle.read()
+    # As on AWS, the function's output is in CloudWatch Logs: START/END/REPORT and the error, one
+    # event with its traceback, and none of the emulator's own lines.
+    events = wait_for("the error in CloudWatch Logs", lambda: (lambda ev: ev if any(
+        "poison message boom-1" in e for e in ev) else None)(log_events(clients, pipeline["name"])), 10)
+    errors = [e for e in events if e.startswith("[ERROR] ValueError: poison message boom-1")]
+    assert len(errors) == 2 and "Traceback (most recent call last):" in errors[0]
+    assert any(e.startswith("START RequestId: ") for e in events)
+    assert any(e.startswith("REPORT RequestId: ") for e in events)
+    assert not any("(rapid)" in e for e in events)
 
 
 def test_code_and_configuration_changes_restart_the_function(clients, pipeline, poller):
@@ -381,6 +400,9 @@ def test_timeout_is_an_invocation_error_and_replaces_the_process(clients, pipeli
     counters = runtime_stats()["mappings"][esm]
     assert counters["invocation_errors"] == 2 and counters["deleted"] == 0
     assert counters["last_error"].startswith("Task timed out after 1.00 seconds")
+    # RIE does not print it; the runtime writes it to the function's log as the Lambda service does.
+    wait_for("the timeout in CloudWatch Logs", lambda: any(
+        e.endswith("Task timed out after 1.00 seconds") for e in log_events(clients, pipeline["name"])), 10)
     with open("%s/lambda-runtime.log" % poller["log_dir"]) as handle:
         log = handle.read()
     assert re.search(r"function %s: starting runtime x\d+ \(restart requested\)" % pipeline["name"], log)
@@ -489,3 +511,161 @@ def test_several_pollers_run_batches_concurrently(second_stack):
     assert sorted(i["id"]["S"] for i in items) == bodies
     assert len(set(i["pid"]["S"] for i in items)) >= 2, "all batches ran in one process"
     wait_for("the queue to be empty", lambda: queue_counts(sqs, url) == (0, 0), 30)
+
+
+def health(poller):
+    with urllib.request.urlopen(poller["url"] + "/healthz", timeout=5) as resp:
+        return json.loads(resp.read())
+
+
+def log_size(path):
+    return os.path.getsize(path) if os.path.exists(path) else 0
+
+
+def log_since(path, offset):
+    with open(path, "rb") as handle:
+        handle.seek(offset)
+        return handle.read().decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("how", ["deleted", "disabled", "function deleted"])
+def test_stopping_a_mapping_leaves_no_thread_and_the_others_keep_delivering(clients, poller, how):
+    """A mapping stops when it is deleted, disabled or its function is deleted (the mapping stays
+    in moto then, as on AWS): its poller thread must end without a traceback and leave threading's
+    table, and another mapping must keep delivering."""
+    iam, sqs, lam, ddb = clients["iam"], clients["sqs"], clients["lambda"], clients["dynamodb"]
+    logs = [os.path.join(poller["log_dir"], name) for name in ("lambda-runtime.log", "poller.stdout.log")]
+    offsets = [log_size(path) for path in logs]
+    tag = uuid.uuid4().hex[:6]
+    stopped = create_pipeline(iam, sqs, lam, ddb, "stop-%s" % tag, {})
+    kept = create_pipeline(iam, sqs, lam, ddb, "keep-%s" % tag, {})
+    mapping = dict((p["name"], lam.create_event_source_mapping(
+        EventSourceArn=p["queue_arn"], FunctionName=p["name"], BatchSize=1)["UUID"]) for p in (stopped, kept))
+    thread = "esm-%s-0" % mapping[stopped["name"]][:8]
+    try:
+        for p in (stopped, kept):
+            sqs.send_message(QueueUrl=p["queue_url"], MessageBody="before")
+            wait_for("%s delivers" % p["name"], lambda p=p: scan(ddb, p["table"]), 60)
+        assert thread in health(poller)["threads"]
+
+        if how == "deleted":
+            lam.delete_event_source_mapping(UUID=mapping.pop(stopped["name"]))
+        elif how == "disabled":
+            lam.update_event_source_mapping(UUID=mapping[stopped["name"]], Enabled=False)
+        else:
+            lam.delete_function(FunctionName=stopped["name"])
+        wait_for("the stopped poller's thread to end", lambda: thread not in health(poller)["threads"], 30)
+        assert mapping[kept["name"]] in health(poller)["mappings"]
+        assert mapping.get(stopped["name"]) not in health(poller)["mappings"]
+
+        sqs.send_message(QueueUrl=stopped["queue_url"], MessageBody="after")
+        sqs.send_message(QueueUrl=kept["queue_url"], MessageBody="after")
+        wait_for("the other mapping to keep delivering", lambda: len(scan(ddb, kept["table"])) == 2, 60)
+        time.sleep(2)  # several poll intervals: nothing may receive from the stopped mapping's queue
+        assert queue_counts(sqs, stopped["queue_url"]) == (1, 0)
+        for path, offset in zip(logs, offsets):
+            text = log_since(path, offset)
+            assert "Traceback" not in text and "TypeError" not in text, text[-3000:]
+    finally:
+        for mapping_uuid in mapping.values():
+            lam.delete_event_source_mapping(UUID=mapping_uuid)
+
+
+def test_two_mappings_on_one_queue_share_the_messages(clients, pipeline, poller, runtime_stats):
+    """Competing consumers: two mappings (two functions) on one queue, each message goes to one of them."""
+    sqs, lam, ddb = clients["sqs"], clients["lambda"], clients["dynamodb"]
+    sqs.set_queue_attributes(QueueUrl=pipeline["queue_url"], Attributes={"VisibilityTimeout": "60"})
+    config = lam.get_function(FunctionName=pipeline["name"])["Configuration"]
+    other = pipeline["name"] + "-b"
+    lam.create_function(FunctionName=other, Runtime="python3.11", Role=config["Role"], Handler="app.handler",
+                        Code={"ZipFile": zip_of(HANDLER)}, Timeout=10,
+                        Environment={"Variables": {"TABLE_NAME": pipeline["table"]}})
+    try:
+        first = map_queue(clients, pipeline, BatchSize=1)
+        second = lam.create_event_source_mapping(EventSourceArn=pipeline["queue_arn"], FunctionName=other,
+                                                 BatchSize=1)["UUID"]
+        pipeline["mappings"].append(second)
+        wait_for("both pollers", lambda: set(health(poller)["mappings"]) >= {first, second}, 30)
+        bodies = ["slow-%02d" % i for i in range(12)]  # the handler takes 1 s for each
+        for start in range(0, len(bodies), 4):
+            sqs.send_message_batch(QueueUrl=pipeline["queue_url"], Entries=[
+                {"Id": str(i), "MessageBody": body} for i, body in enumerate(bodies[start:start + 4])])
+        items = wait_for("12 items", lambda: (lambda it: it if len(it) == 12 else None)(scan(ddb, pipeline["table"])), 90)
+        wait_for("the queue to be empty", lambda: queue_counts(sqs, pipeline["queue_url"]) == (0, 0), 30)
+        assert sorted(i["id"]["S"] for i in items) == bodies
+        assert set(i["receive_count"]["S"] for i in items) == {"1"}  # nobody received a message twice
+        counters = runtime_stats()["mappings"]
+        received = [counters[first]["received"], counters[second]["received"]]
+        assert sum(received) == len(bodies), received
+        assert min(received) > 0, "one mapping got every message: %s" % received
+        assert counters[first]["deleted"] + counters[second]["deleted"] == len(bodies)
+        assert set(i["function_name"]["S"] for i in items) == {pipeline["name"], other}
+    finally:
+        for mapping_uuid in list(pipeline["mappings"]):
+            lam.delete_event_source_mapping(UUID=mapping_uuid)
+            pipeline["mappings"].remove(mapping_uuid)
+        lam.delete_function(FunctionName=other)
+
+
+def test_concurrent_receives_never_hand_out_a_message_twice():
+    """The finding behind sandbox/aws/shims/sqs_receive_atomic.py, on the installed moto: without
+    the shim, concurrent ReceiveMessage calls can return the same message (or fail); with it, never.
+    In a child interpreter (a tiny thread switch interval makes the race show quickly)."""
+    script = r'''
+import json, sys, threading
+sys.setswitchinterval(1e-6)
+import boto3
+from moto import mock_aws
+from moto.sqs.models import sqs_backends
+sys.path.insert(0, sys.argv[1])
+import sqs_receive_atomic
+if sys.argv[2] == "shim":
+    sqs_receive_atomic.apply()
+duplicates, missing, errors = 0, 0, []
+with mock_aws():
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    backend = sqs_backends["123456789012"]["us-east-1"]
+    for round_ in range(20):
+        name = "q%d" % round_
+        url = sqs.create_queue(QueueName=name)["QueueUrl"]
+        for start in range(0, 50, 10):
+            sqs.send_message_batch(QueueUrl=url, Entries=[
+                {"Id": str(i), "MessageBody": "m%d" % (start + i)} for i in range(10)])
+        got, lock = [], threading.Lock()
+
+        def consume():
+            while True:
+                try:
+                    messages = backend.receive_message(name, 10, 0, 60)
+                except RuntimeError as exc:
+                    errors.append(str(exc))
+                    continue
+                if not messages:
+                    return
+                with lock:
+                    got.extend(m.body for m in messages)
+
+        threads = [threading.Thread(target=consume) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        duplicates += len(got) - len(set(got))
+        missing += 50 - len(set(got))  # marked received by a receive that then failed
+print(json.dumps({"duplicates": duplicates, "missing": missing, "errors": len(errors)}))
+'''
+    shims = os.path.join(os.path.dirname(__file__), "..", "..", "sandbox", "aws", "shims")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
+    env.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
+
+    def run(mode):
+        done = subprocess.run([sys.executable, "-c", script, shims, mode], capture_output=True, text=True,
+                              timeout=300, env=env, check=False)
+        assert done.returncode == 0, done.stderr[-2000:]
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    assert run("shim") == {"duplicates": 0, "missing": 0, "errors": 0}
+    plain = []
+    while len(plain) < 3 and not any(r["duplicates"] or r["missing"] or r["errors"] for r in plain):
+        plain.append(run("plain"))
+    assert any(r["duplicates"] or r["missing"] or r["errors"] for r in plain), "moto's receive is atomic now: %s" % plain

@@ -8,6 +8,7 @@ __metaclass__ = type
 import json
 import os
 import sys
+import threading
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "sandbox", "lambda_runtime"))
 
@@ -37,7 +38,10 @@ class FakeProcess:
     """Answers like an RIE; `retired` makes invoke raise as a stopped FunctionProcess does."""
 
     def __init__(self, answer, retired=False):
-        self.answer, self.retired, self.events = answer, retired, []
+        self.answer, self.retired, self.events, self.notes = answer, retired, [], []
+
+    def note(self, message):
+        self.notes.append(message)
 
     def invoke(self, payload):
         if self.retired:
@@ -103,6 +107,7 @@ def test_timeout_deletes_nothing_and_replaces_the_process():
     worker_for(rt)._process(proc, messages("a"))
     assert rt.sqs_client.deleted == []
     assert rt.functions.restarts == ["fn"]
+    assert proc.notes == ["Task timed out after 3.00 seconds"]  # what AWS writes to the function's log
 
 
 def test_batch_received_for_a_replaced_process_goes_to_its_successor():
@@ -126,3 +131,24 @@ def test_concurrency_follows_scaling_config_capped():
     assert rt.mapping_concurrency({"ScalingConfig": {}}) == 3
     assert rt.mapping_concurrency({"ScalingConfig": {"MaximumConcurrency": 2}}) == 2
     assert rt.mapping_concurrency({"ScalingConfig": {"MaximumConcurrency": 1000}}) == 3
+
+
+def test_a_stopped_worker_ends_cleanly_and_leaves_threading():
+    """A MappingWorker once overrode Thread._delete (called by CPython as a thread ends): every
+    stopping poller raised TypeError in threading._bootstrap_inner and stayed in threading's table
+    of live threads."""
+    unraisable = []
+    previous = sys.unraisablehook
+    sys.unraisablehook = unraisable.append
+    try:
+        worker = worker_for(FakeRuntime(None))  # no function process: the worker only waits
+        worker.start()
+        assert worker in threading.enumerate()
+        worker.stopping.set()
+        worker.join(timeout=5)
+        assert not worker.is_alive()
+        assert worker not in threading.enumerate()
+        assert worker.name not in [t.name for t in threading.enumerate()]
+    finally:
+        sys.unraisablehook = previous
+    assert [repr(u.exc_value) for u in unraisable] == []

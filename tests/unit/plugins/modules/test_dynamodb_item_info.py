@@ -102,3 +102,19 @@ def test_filter_expression_uses_placeholders():
     assert expression == "#f0 = :f0 AND #f1 = :f1"
     assert names == {"#f0": "city", "#f1": "name"}
     assert values == {":f0": {"S": "y"}, ":f1": {"S": "x"}}
+
+
+def test_wait_returns_as_soon_as_enough_items_match(table, capsys):
+    rc, result = run_module(dynamodb_item_info.main, {"table": "customer", "filters": {"run": "r1"},
+                                                      "wait_for_count": 3, "wait_timeout": 30}, capsys)
+    assert rc == 0, result
+    assert result["count"] == 3 and result["wait_timed_out"] is False
+    assert result["waited"] < 5
+
+
+def test_wait_timeout_is_not_a_failure(table, capsys):
+    rc, result = run_module(dynamodb_item_info.main, {"table": "customer", "filters": {"run": "r2"},
+                                                      "wait_for_count": 2, "wait_timeout": 2, "wait_delay": 1}, capsys)
+    assert rc == 0, result
+    assert result["count"] == 1 and result["wait_timed_out"] is True
+    assert 2 <= result["waited"] < 5
