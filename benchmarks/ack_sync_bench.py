@@ -3,8 +3,10 @@
 # Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
 """Time from creating an ACK resource to ACK.ResourceSynced=True, and from deleting it to gone, per kind.
 
-Runs against the sandbox (make sandbox-up) with the sandbox's stand-in ACK controllers, installed here
-from the local OCI registry if no release of ours is there yet (left installed afterwards). Each round
+Runs against the sandbox (make sandbox-up) with the sandbox's ACK controllers (Go, on the real ACK
+runtime), installed here from the local OCI registry if no release of ours is there yet (left
+installed afterwards). Also prints the controller binary's recorded build time and the resident
+memory of the controllers and of the whole sandbox. Each round
 creates a Queue, a Table, a Function (package type Image; the image is not run) and a disabled
 EventSourceMapping, waits on each through the watch API, then deletes them and waits until the
 controllers removed their finalizers. Prints figures, asserts nothing. Usage:
@@ -47,7 +49,7 @@ def load_sandbox_env():
 
 
 def ensure_controllers(apps):
-    """Install the stand-in charts the way the controllers role would, unless a release is there."""
+    """Install the sandbox's charts the way the controllers role would, unless a release is there."""
     for service, version in CHARTS.items():
         selector = "app.kubernetes.io/name=%s-chart" % service
         if _namespace_exists() and apps.list_namespaced_deployment(ACK_NAMESPACE, label_selector=selector).items:
@@ -149,12 +151,35 @@ def main():
             to_gone[kind].append(wait_for(api, kind, name, lambda obj: obj is None))
     iam.delete_role(RoleName="ackops-bench")
 
-    print("ACK resources on the sandbox (stand-in controllers, moto), %d rounds" % args.rounds)
+    print("ACK resources on the sandbox (ack-controller on the real ACK runtime, moto), %d rounds" % args.rounds)
     print("%-20s %12s %12s %12s %12s" % ("kind", "synced p50", "synced max", "gone p50", "gone max"))
     for kind in KINDS:
         print("%-20s %11.2fs %11.2fs %11.2fs %11.2fs" % (
             kind, statistics.median(to_synced[kind]), max(to_synced[kind]),
             statistics.median(to_gone[kind]), max(to_gone[kind])))
+
+
+    print_build_and_memory()
+
+
+def print_build_and_memory():
+    """The controller binary's recorded build time, and resident memory (sum of RSS)."""
+    sys.path.insert(0, str(REPO / "sandbox"))
+    from ackops_sandbox import components, proc  # pylint: disable=import-outside-toplevel
+    from ackops_sandbox import config as sandbox_config  # pylint: disable=import-outside-toplevel
+
+    version = sandbox_config.BINARY_VERSIONS["ack-controller"]
+    seconds = sandbox_config.CACHE / "logs" / ("build-ack-controller-%s.seconds" % version)
+    print("ack-controller %s: built in %s (recorded by sandbox/build.sh; cold only in an empty cache)" % (
+        version, "%s s" % seconds.read_text().split()[0] if seconds.exists() else "(not recorded)"))
+    supervisor = components.BY_NAME["ack-supervisor"]
+    supervisor_pid = proc.read_pid(supervisor.name, supervisor.signature())
+    controllers = [pid for pid in (proc.process_group(supervisor_pid) if supervisor_pid else [])
+                   if (proc.cmdline(pid) or [""])[0].rsplit("/", 1)[-1].startswith("ack-controller-")]
+    total = sum(proc.rss_bytes(proc.process_group(pid)) for pid in
+                (proc.read_pid(c.name, c.signature()) for c in components.COMPONENTS) if pid is not None)
+    print("resident memory: ACK controllers %.0f MiB (%d processes), whole sandbox %.0f MiB (goal <= 1536 MiB)" % (
+        proc.rss_bytes(controllers) / 2**20, len(controllers), total / 2**20))
 
 
 if __name__ == "__main__":

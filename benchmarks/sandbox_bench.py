@@ -25,7 +25,7 @@ sys.path.insert(0, str(REPO / "sandbox"))
 from ackops_sandbox import components, config, proc  # noqa: E402
 
 SANDBOXCTL = [str(config.PYTHON), str(REPO / "sandbox" / "sandboxctl.py")]
-BUILD_ORDER = ["etcd", "kube-apiserver", "kube-controller-manager", "helm", "crane", "rie"]
+BUILD_ORDER = ["etcd", "kube-apiserver", "kube-controller-manager", "helm", "crane", "rie", "ack-controller"]
 
 
 def ctl(*args):

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Build one sandbox binary from its Go module into the shared cache, unless it is there already.
 #   sandbox/build.sh <component>     component: etcd kube-apiserver kube-controller-manager helm crane rie
+#                                               ack-controller
+#   sandbox/build.sh --version ack-controller   prints the source hash that names that binary
 # Prints the path of the binary on stdout; progress and errors go to stderr.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,6 +20,20 @@ if [ "$(printf '%s\n%s\n' "$GO_MIN_VERSION" "$gov" | sort -V | head -n1)" != "$G
   die "Go $gov is too old: the sandbox needs Go >= $GO_MIN_VERSION."
 fi
 
+# The sandbox's own ACK controllers are named by a hash of their sources (go.mod, go.sum, *.go but
+# tests), so an edit builds a new binary and unchanged sources reuse the cached one. The same hash
+# is computed by sandbox/ackops_sandbox/config.py (ack_controller_version).
+ack_controller_dir=$here/ack/controller
+ack_controller_version() {
+  (cd "$ack_controller_dir" &&
+    find . -type f \( \( -name '*.go' ! -name '*_test.go' \) -o -name go.mod -o -name go.sum \) |
+    LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-12 | sed 's/^/src-/')
+}
+if [ "${1:-}" = --version ]; then
+  [ "${2:-}" = ack-controller ] || die "--version only applies to ack-controller"
+  ack_controller_version; exit 0
+fi
+
 component=${1:?usage: build.sh <component>}
 case $component in
   etcd) version=$ETCD_VERSION ;;
@@ -25,6 +41,7 @@ case $component in
   helm) version=$HELM_VERSION ;;
   crane) version=$CRANE_VERSION ;;
   rie) version=$RIE_VERSION ;;
+  ack-controller) version=$(ack_controller_version) ;;
   *) die "unknown component '$component'" ;;
 esac
 out=$cache/bin/$component-$version
@@ -41,6 +58,7 @@ if [ -x "$out" ]; then echo "$out"; exit 0; fi
 log=$cache/logs/build-$component-$version.log
 work=$cache/src/$component-$version
 rm -rf "$work"; mkdir -p "$work"; cd "$work"
+srcdir=$work
 
 # Write a wrapper module for kubernetes: its go.mod points its staging modules at local folders,
 # so we replace each with the published k8s.io/<name> v0.<minor>.<patch>.
@@ -79,11 +97,16 @@ case $component in
   rie)
     printf 'module ackops.local/rie-wrapper\ngo 1.24\nrequire github.com/aws/aws-lambda-runtime-interface-emulator %s\n' "$RIE_VERSION" > go.mod
     pkg=github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie ;;
+  ack-controller)
+    # Our own module, built where it is; go.mod and go.sum are pinned, never rewritten here.
+    srcdir=$ack_controller_dir
+    export GOFLAGS="-mod=readonly -buildvcs=false"
+    pkg=. ;;
 esac
 
 start=$(date +%s)
 printf 'sandbox build: %s %s (log: %s)\n' "$component" "$version" "$log" >&2
-( go build -trimpath -ldflags "$ldflags" -o "$out.tmp" "$pkg" >"$log" 2>&1 ) &
+( cd "$srcdir" && go build -trimpath -ldflags "$ldflags" -o "$out.tmp" "$pkg" >"$log" 2>&1 ) &
 pid=$!
 while kill -0 "$pid" 2>/dev/null; do
   sleep 5

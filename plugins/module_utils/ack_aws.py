@@ -97,8 +97,11 @@ def verdict(resource, observed):
             return SETTLED, "State {0}".format(state)
         if state in ("Creating", "Enabling", "Disabling", "Updating"):
             return MOVING, "State {0}, waiting for {1}".format(state, wanted)
-        return FAILED, "State {0}, the spec asks for {1}{2}".format(
-            state, wanted, " ({0})".format(observed["StateTransitionReason"]) if observed.get("StateTransitionReason") else "")
+        return FAILED, "State {0}, the spec asks for {1}{2}. The Lambda controller does not read a mapping's enabled " \
+                       "back from AWS, so changing it on an existing mapping never reaches AWS: recreate the mapping " \
+                       "(delete its custom resource, then apply it again)".format(
+                           state, wanted,
+                           " ({0})".format(observed["StateTransitionReason"]) if observed.get("StateTransitionReason") else "")
     return SETTLED, "exists"
 
 

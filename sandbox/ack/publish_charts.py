@@ -38,8 +38,9 @@ CHART_YAML = """apiVersion: v2
 name: {name}
 description: >-
   ackops sandbox stand-in for the ACK {service} controller chart (values interface of
-  aws-controllers-k8s/{service}-chart {version}); the controller is a Python stand-in run by
-  the sandbox supervisor against moto. On real EKS install the real chart instead.
+  aws-controllers-k8s/{service}-chart {version}); the sandbox supervisor runs its Deployment
+  as the sandbox's Go controller on the real ACK runtime, against moto. On real EKS install
+  the real chart instead.
 version: {version}
 appVersion: {version}
 type: application

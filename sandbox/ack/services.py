@@ -1,6 +1,6 @@
 # Copyright (c) 2026 ackops.serverless contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
-"""The facts every part of the stand-in shares: services, chart versions, kinds, ports."""
+"""The facts every part of the sandbox ACK set-up shares: services, chart versions, kinds, ports."""
 
 import os
 
@@ -11,16 +11,19 @@ SERVICES = {
     "sqs": {
         "version": "1.6.1",
         "health_port": _PORT_BASE + 1,
+        "metrics_port": _PORT_BASE + 4,
         "kinds": {"Queue": "queues"},
     },
     "dynamodb": {
         "version": "1.9.2",
         "health_port": _PORT_BASE + 2,
+        "metrics_port": _PORT_BASE + 5,
         "kinds": {"Table": "tables"},
     },
     "lambda": {
         "version": "1.14.1",
         "health_port": _PORT_BASE + 3,
+        "metrics_port": _PORT_BASE + 6,
         "kinds": {"Function": "functions", "EventSourceMapping": "eventsourcemappings"},
     },
 }

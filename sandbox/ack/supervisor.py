@@ -4,10 +4,12 @@
 
 Started by sandboxctl with .sandbox/env in its environment. It
 
-1. publishes the stand-in charts to the sandbox OCI registry (publish_charts.py);
+1. publishes the stand-in charts to the sandbox OCI registry (publish_charts.py) and replaces
+   CRDs of theirs that an older install left in the cluster (crd_upgrade.py);
 2. registers one Node (ackops-sandbox-ack) and, like kube-scheduler + kubelet, binds the pods
    that kube-controller-manager creates for our charts' Deployments in ack-system to it, runs the
-   matching stand-in controller process for each and reports the pod Running/Ready in the pod
+   matching controller process for each (the Go binary `ack-controller <svc>` built from
+   sandbox/ack/controller, on the real ACK runtime) and reports the pod Running/Ready in the pod
    status. kube-controller-manager's ReplicaSet and Deployment controllers then compute
    readyReplicas / availableReplicas / Available on the Deployment exactly as on a real cluster;
 3. stops a controller when its pod is deleted or its chart's Deployment is gone (helm uninstall),
@@ -24,8 +26,9 @@ webhook injects for an IRSA-annotated ServiceAccount (AWS_ROLE_ARN from the Serv
 eks.amazonaws.com/role-arn annotation, AWS_STS_REGIONAL_ENDPOINTS). The sandbox has no OIDC token
 to exchange, so no AWS_WEB_IDENTITY_TOKEN_FILE is set: the process signs with the sandbox's moto
 credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) and the role is a record only.
-Only --healthz-addr is rewritten, to 127.0.0.1:<service port> (sqs 18001, dynamodb 18002,
-lambda 18003), since every pod would otherwise want :8081 on the one loopback address.
+Only --healthz-addr and --metrics-addr are rewritten, to 127.0.0.1:<service port> (health: sqs
+18001, dynamodb 18002, lambda 18003; metrics 18004-18006; all shifted by the sandbox port offset),
+since every pod would otherwise want :8081 and :8080 on the one loopback address.
 """
 
 import base64
@@ -49,6 +52,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.dirname(HERE))
 from ackops_sandbox import config  # noqa: E402  pylint: disable=wrong-import-position
+import crd_upgrade  # noqa: E402  pylint: disable=wrong-import-position
 import publish_charts  # noqa: E402  pylint: disable=wrong-import-position
 from services import ACK_SYSTEM_NAMESPACE, SERVICES, chart_name  # noqa: E402  pylint: disable=wrong-import-position
 
@@ -57,7 +61,7 @@ NODE_NAME = "ackops-sandbox-ack"
 ROLE_ANNOTATION = "eks.amazonaws.com/role-arn"
 CHART_SELECTOR = "app.kubernetes.io/name in (%s)" % ",".join(chart_name(s) for s in sorted(SERVICES))
 CHILD_ENV_PASSTHROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "KUBECONFIG", "AWS_ACCESS_KEY_ID",
-                         "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "ACKOPS_STANDIN_RESYNC_SECONDS")
+                         "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
 VAR_REF = re.compile(r"\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)")
 
 
@@ -104,8 +108,18 @@ def rewrite_flag(args, flag, value):
     return out
 
 
+def controller_binary():
+    """The ack-controller binary of the current sources, else the newest one built: after an edit of
+    sandbox/ack/controller, `sandboxctl up` builds the new binary and the next pod start uses it."""
+    current = config.binary("ack-controller")
+    if current.exists():
+        return current
+    built = sorted(config.CACHE_BIN.glob("ack-controller-src-*"), key=lambda p: p.stat().st_mtime)
+    return built[-1] if built else current
+
+
 class Child:
-    """One stand-in controller process, owned by one pod."""
+    """One controller process, owned by one pod."""
 
     def __init__(self, service, pod, proc, argv, role_arn, log_path):
         self.service = service
@@ -151,6 +165,8 @@ class Supervisor:
         while not self.stop.is_set():
             try:
                 outcome = publish_charts.publish(registry)
+                for name in crd_upgrade.upgrade():
+                    LOG.info("replaced CRD %s by the chart's (helm does not upgrade crds/)", name)
                 self.charts = {s: "%s:%s" % (chart_name(s), SERVICES[s]["version"]) for s in outcome}
                 LOG.info("charts in oci://%s/%s: %s", registry, "aws-controllers-k8s",
                          ", ".join("%s (%s)" % (self.charts[s], "pushed" if p else "up to date")
@@ -179,7 +195,7 @@ class Supervisor:
         now = utcnow()
         status = {"status": {
             "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady",
-                            "message": "ackops sandbox supervisor runs the ACK stand-in controllers",
+                            "message": "ackops sandbox supervisor runs the ACK controllers",
                             "lastHeartbeatTime": now, "lastTransitionTime": now}],
             "addresses": [{"type": "InternalIP", "address": config.HOST}, {"type": "Hostname", "address": NODE_NAME}],
             "capacity": {"cpu": "2", "memory": "4Gi", "pods": "110"},
@@ -332,19 +348,18 @@ class Supervisor:
         container = pod.spec.containers[0]
         cenv = self._container_env(pod, container)
         args = [expand(a, cenv) for a in (container.args or [])]
-        port = SERVICES[service]["health_port"]
-        args = rewrite_flag(args, "--healthz-addr", "%s:%d" % (config.HOST, port))
+        args = rewrite_flag(args, "--healthz-addr", "%s:%d" % (config.HOST, SERVICES[service]["health_port"]))
+        args = rewrite_flag(args, "--metrics-addr", "%s:%d" % (config.HOST, SERVICES[service]["metrics_port"]))
         role_arn = self._role_arn(pod)
         env = {k: os.environ[k] for k in CHILD_ENV_PASSTHROUGH if k in os.environ}
         env.update({k: v for k, v in cenv.items() if v != ""})
-        env["PYTHONPATH"] = HERE
         env["HOSTNAME"] = pod.metadata.name
         env["ACKOPS_POD_NAME"] = pod.metadata.name
         env["ACKOPS_POD_TEMPLATE_HASH"] = (pod.metadata.labels or {}).get("pod-template-hash", "")
         if role_arn:  # what the EKS pod identity webhook injects for an IRSA ServiceAccount
             env["AWS_ROLE_ARN"] = role_arn
             env["AWS_STS_REGIONAL_ENDPOINTS"] = "regional"
-        argv = [sys.executable, "-m", "controllers", service] + args
+        argv = [str(controller_binary()), service] + args
         log_path = str(config.LOGS / ("ack-%s-controller.log" % service))
         os.makedirs(os.path.dirname(log_path), exist_ok=True)
         with open(log_path, "ab") as log:

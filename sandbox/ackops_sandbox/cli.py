@@ -202,7 +202,7 @@ def down(args):
 
 
 def status(_args):
-    bad = 0
+    bad, total = 0, 0
     for comp in COMPONENTS:
         if not comp.enabled():
             print(f"{comp.name:<24} absent   ({comp.optional_file} does not exist)")
@@ -215,7 +215,11 @@ def status(_args):
             continue
         ok, detail = comp.ready()
         bad += not ok
-        print(f"{comp.name:<24} {'healthy' if ok else 'UNHEALTHY':<8} PID {pid:<8} port {ports:<12} {detail}")
+        rss = proc.rss_bytes(proc.process_group(pid))  # with what it spawned (ACK controllers, RIE)
+        total += rss
+        print(f"{comp.name:<24} {'healthy' if ok else 'UNHEALTHY':<8} PID {pid:<8} port {ports:<12} "
+              f"rss {rss / 2**20:6.0f} MiB  {detail}")
+    print(f"{'memory':<24} resident {total / 2**20:.0f} MiB in all (sum of RSS of every process; goal <= 1536 MiB)")
     return 1 if bad else 0
 
 

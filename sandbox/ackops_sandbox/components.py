@@ -207,7 +207,7 @@ COMPONENTS = [
         signature=lambda: str(config.REPO / "sandbox/ack/supervisor.py"),
         ports=[P["ack-supervisor"]], ready=_status_is(f"http://{H}:{P['ack-supervisor']}/healthz"),
         depends_on=["kube-apiserver", "kube-controller-manager", "registry", "moto"],
-        binaries=["helm"], timeout=180, optional_file="sandbox/ack/supervisor.py",
+        binaries=["helm", "ack-controller"], timeout=180, optional_file="sandbox/ack/supervisor.py",
         restart_with=["registry"],  # it publishes the charts at start; a new registry has lost them
     ),
     Component(

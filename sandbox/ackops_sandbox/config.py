@@ -2,6 +2,7 @@
 # Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
 """Paths, ports and pinned versions of the sandbox: the one place they are spelled out."""
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -87,6 +88,18 @@ def read_versions(path=SANDBOX_DIR / "versions.env"):
 
 
 VERSIONS = read_versions()
+ACK_CONTROLLER_SRC = SANDBOX_DIR / "ack" / "controller"
+
+
+def ack_controller_version(src=ACK_CONTROLLER_SRC):
+    """src-<12 hex>: hash of the ACK controllers' sources (go.mod, go.sum, *.go but tests), the same
+    as `sandbox/build.sh --version ack-controller` prints, so an edit names a new binary."""
+    files = sorted("./" + p.relative_to(src).as_posix() for p in src.rglob("*") if p.is_file() and (
+        p.name in ("go.mod", "go.sum") or (p.suffix == ".go" and not p.name.endswith("_test.go"))))
+    listing = "".join(f"{hashlib.sha256((src / f).read_bytes()).hexdigest()}  {f}\n" for f in files)
+    return "src-" + hashlib.sha256(listing.encode()).hexdigest()[:12]
+
+
 # component -> version of the binary build.sh produces for it
 BINARY_VERSIONS = {
     "etcd": VERSIONS["ETCD_VERSION"],
@@ -95,10 +108,12 @@ BINARY_VERSIONS = {
     "helm": VERSIONS["HELM_VERSION"],
     "crane": VERSIONS["CRANE_VERSION"],
     "rie": VERSIONS["RIE_VERSION"],
+    "ack-controller": ack_controller_version(),
 }
 # Unversioned names put on PATH (symlinks in CACHE_BIN) for tools other code calls by name.
 PATH_NAMES = {"helm": "helm", "crane": "crane", "rie": "aws-lambda-rie", "etcd": "etcd",
-              "kube-apiserver": "kube-apiserver", "kube-controller-manager": "kube-controller-manager"}
+              "kube-apiserver": "kube-apiserver", "kube-controller-manager": "kube-controller-manager",
+              "ack-controller": "ack-controller"}
 
 
 def binary(component):
