@@ -50,6 +50,13 @@ def identity(resource):
             resource.get("status") or {}, resource.get("spec") or {})
 
 
+def synced(resource):
+    """Whether ACK.ResourceSynced is True in an ack_wait entry or a custom resource document."""
+    conditions = identity(resource)[3].get("conditions") or resource.get("conditions") or []
+    return any(c.get("type") == "ACK.ResourceSynced" and c.get("status") == "True"
+               for c in conditions if isinstance(c, dict))
+
+
 def aws_reference(resource):
     """What to ask AWS about: dict(kind, region, id) or None when the resource has no AWS identity.
 

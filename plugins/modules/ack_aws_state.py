@@ -121,6 +121,13 @@ resources:
     namespace:
       description: Namespace of the custom resource.
       type: str
+    key:
+      description: C(Kind/name), to look entries up.
+      type: str
+      sample: Queue/orders
+    synced:
+      description: Whether the custom resource's C(ACK.ResourceSynced) condition is C(True), as given.
+      type: bool
     region:
       description: Region read.
       type: str
@@ -188,7 +195,8 @@ def observe(reader, resources, region):
     entries = []
     for resource in resources:
         kind, name, namespace = ack_aws.identity(resource)[:3]
-        entry = {"kind": kind, "name": name, "namespace": namespace, "region": region, "aws": {}}
+        entry = {"kind": kind, "name": name, "namespace": namespace, "key": "{0}/{1}".format(kind, name),
+                 "synced": ack_aws.synced(resource), "region": region, "aws": {}}
         reference = ack_aws.aws_reference(resource) if kind in ack_aws.KINDS else None
         if reference is None:
             entry.update(state=ack_aws.UNKNOWN, reason="no AWS identity in its status (not synced yet)"

@@ -101,7 +101,7 @@ def test_missing_named_resource_fails_at_once():
     api = ScriptedApi([([], "10")], [])
     started = time.monotonic()
     waiter, outcome, verdicts = run(api, timeout=10)
-    assert outcome == "missing" and time.monotonic() - started < 2
+    assert outcome == "missing" and time.monotonic() - started < 5   # not the 10 s timeout
     assert verdicts[KEY] == {"outcome": "pending", "reason": "resource not found"}
 
 
@@ -112,7 +112,7 @@ def test_terminal_during_wait_fails_before_timeout():
     api = ScriptedApi([([version(pending_doc(), 10)], "10")], [[{"type": "MODIFIED", "object": version(table, 11)}]])
     started = time.monotonic()
     waiter, outcome, verdicts = run(api, timeout=10)
-    assert outcome == "failed" and time.monotonic() - started < 2
+    assert outcome == "failed" and time.monotonic() - started < 5   # not the 10 s timeout
     assert "ACK.Terminal=True" in verdicts[KEY]["reason"]
 
 
@@ -138,7 +138,7 @@ def test_timeout_reports_the_recoverable_message():
     started = time.monotonic()
     waiter, outcome, verdicts = run(api, timeout=1.0)
     assert outcome == "timeout"
-    assert 0.9 < time.monotonic() - started < 2.5
+    assert time.monotonic() - started >= 0.9                           # waited its timeout
     assert "cannot be assumed by Lambda" in verdicts[KEY]["reason"]
 
 
@@ -188,7 +188,7 @@ def test_a_metadata_only_change_keeps_the_conditions_valid():
     api = ScriptedApi([([relabelled], "11")], [])
     started = time.monotonic()
     waiter, outcome, verdicts = run(api, timeout=5.0)
-    assert outcome == "done" and time.monotonic() - started < 1.5
+    assert outcome == "done" and time.monotonic() - started < 4       # not the 5 s timeout
 
 
 def _recoverable(rv, request_id):
@@ -208,9 +208,9 @@ def test_the_same_recoverable_error_fails_after_recoverable_timeout_whatever_its
                       [[{"type": "MODIFIED", "object": _recoverable(11, "1a2b3c4d-5d11-4d4e-9a43-6a1f0c8e2b1d")}],
                        "hang"])
     started = time.monotonic()
-    waiter, outcome, verdicts = run(api, timeout=10.0, recoverable_timeout=1)
+    waiter, outcome, verdicts = run(api, timeout=30.0, recoverable_timeout=1)
     took = time.monotonic() - started
-    assert outcome == "failed" and 0.9 < took < 2.5, took
+    assert outcome == "failed" and 0.9 < took < 15, took          # after the grace, long before the timeout
     assert verdicts[KEY]["recoverable_for"] >= 1
     assert "cannot be assumed by Lambda" in verdicts[KEY]["reason"]
     assert "recoverable_timeout 1s" in verdicts[KEY]["reason"]
