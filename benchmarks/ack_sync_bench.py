@@ -19,14 +19,12 @@ import json
 import os
 import statistics
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import boto3
+from ackops_sandbox.pki import parse_env_file
 from kubernetes import client, config, watch
 
-REPO = Path(__file__).resolve().parents[1]
 NAMESPACE = "ackops-bench"
 ACK_NAMESPACE = "ack-system"
 CHARTS = {"sqs": "1.6.1", "dynamodb": "1.9.2", "lambda": "1.14.1"}
@@ -36,16 +34,6 @@ KINDS = {  # kind: (group, plural)
     "Function": ("lambda.services.k8s.aws", "functions"),
     "EventSourceMapping": ("lambda.services.k8s.aws", "eventsourcemappings"),
 }
-
-
-def load_sandbox_env():
-    path = REPO / ".sandbox" / "env"
-    if not path.exists():
-        sys.exit("no .sandbox/env: start the sandbox first (make sandbox-up)")
-    for line in path.read_text().splitlines():
-        if line.startswith("export ") and "=" in line:
-            key, value = line[len("export "):].split("=", 1)
-            os.environ[key] = os.path.expandvars(value.strip().strip('"'))
 
 
 def ensure_controllers(apps):
@@ -115,7 +103,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    load_sandbox_env()
+    os.environ.update(parse_env_file())
     config.load_kube_config(os.environ["KUBECONFIG"])
     api = client.CustomObjectsApi()
     ensure_controllers(client.AppsV1Api())

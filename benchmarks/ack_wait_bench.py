@@ -5,8 +5,8 @@
 
 Both modules wait on the same ACK Queue resource at the same time, each in its own
 ansible-playbook process; the benchmark plays the controller by writing the status subresource
-(as in tests/integration/test_ack_wait.py, on the test copy of the Queue CRD that no controller
-watches). It measures:
+(as in tests/integration/test_ack_wait.py, on the copy of the Queue CRD that no controller watches,
+from sandbox/ackops_sandbox/ack_harness.py). It measures:
 
 1. synced: delay between ACK.ResourceSynced flipping to True and each task ending
    (and, for ack_wait, the module's own detection time `done_at`).
@@ -22,14 +22,9 @@ import argparse
 import json
 import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests" / "integration" / "fixtures"))
-
-from ack_wait_support import (  # noqa: E402
+from ackops_sandbox.ack_harness import (
     PLURAL,
     TEST_API_VERSION,
     TEST_GROUP,
@@ -39,21 +34,8 @@ from ack_wait_support import (  # noqa: E402
     parse_iso,
     synced_status,
 )
-
-
-def load_sandbox_env():
-    path = REPO / ".sandbox" / "env"
-    if not path.exists():
-        sys.exit("no .sandbox/env: start the sandbox first (make sandbox-up)")
-    env = {}
-    for line in path.read_text().splitlines():
-        line = line.strip()
-        if not line.startswith("export ") or "=" not in line:
-            continue
-        key, value = line[len("export "):].split("=", 1)
-        env[key] = os.path.expandvars(value.strip().strip('"'))
-    os.environ.update(env)
-    return dict(os.environ)
+from ackops_sandbox.config import REPO
+from ackops_sandbox.pki import parse_env_file
 
 
 def k8s_task(namespace, name, timeout):
@@ -118,7 +100,8 @@ def main():
                         help="seconds between ack_wait's watch opening and the flip (lets k8s start polling)")
     args = parser.parse_args()
 
-    env = load_sandbox_env()
+    os.environ.update(parse_env_file())
+    env = dict(os.environ)
     kube = Kube(env["KUBECONFIG"])
     kube.ensure_test_crd()
     namespace = kube.create_namespace("ackwait-bench")

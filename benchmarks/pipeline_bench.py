@@ -184,23 +184,23 @@ def bench_drain(pipeline, count, already, timeout):
 def start_private():
     """Own moto (shims applied) and poller on the test ports, as tests/sandbox_runtime does."""
     env = dict(os.environ, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_REGION="us-east-1",
-               AWS_DEFAULT_REGION="us-east-1", AWS_ENDPOINT_URL="http://127.0.0.1:15101")
+               AWS_DEFAULT_REGION="us-east-1", AWS_ENDPOINT_URL="http://127.0.0.1:23151")
     logs = os.path.join(REPO, "benchmarks", "results", "private")
     os.makedirs(logs, exist_ok=True)
     procs = []
     with open(os.path.join(logs, "moto.log"), "ab") as log:
         procs.append(subprocess.Popen([sys.executable, os.path.join(REPO, "sandbox", "aws", "moto_main.py"),
-                                       "--port", "15101"], stdout=log, stderr=subprocess.STDOUT, env=env))
-    wait_url("http://127.0.0.1:15101/moto-api/config", 45)
-    urllib.request.urlopen(urllib.request.Request("http://127.0.0.1:15101/moto-api/config", method="POST",
+                                       "--port", "23151"], stdout=log, stderr=subprocess.STDOUT, env=env))
+    wait_url("http://127.0.0.1:23151/moto-api/config", 45)
+    urllib.request.urlopen(urllib.request.Request("http://127.0.0.1:23151/moto-api/config", method="POST",
                                                   data=b'{"lambda": {"use_docker": false}}'), timeout=5).read()
     with open(os.path.join(logs, "poller.stdout.log"), "ab") as log:
         procs.append(subprocess.Popen([sys.executable, os.path.join(REPO, "sandbox", "lambda_runtime", "poller.py"),
-                                       "--port", "15102", "--rie-ports", "15110-15119", "--poll-interval", "0.5",
+                                       "--port", "23152", "--rie-ports", "23160-23169", "--poll-interval", "0.5",
                                        "--log-dir", logs, "--work-dir", os.path.join(logs, "work")],
                                       stdout=log, stderr=subprocess.STDOUT, env=env))
-    wait_url("http://127.0.0.1:15102/healthz", 60)
-    return procs, "http://127.0.0.1:15101", "http://127.0.0.1:15102"
+    wait_url("http://127.0.0.1:23152/healthz", 60)
+    return procs, "http://127.0.0.1:23151", "http://127.0.0.1:23152"
 
 
 def wait_url(url, timeout):
@@ -225,7 +225,7 @@ def main(argv=None):
     parser.add_argument("--window", type=int, default=0, help="MaximumBatchingWindowInSeconds")
     parser.add_argument("--timeout", type=float, default=600)
     parser.add_argument("--private", action="store_true",
-                        help="start a private moto (15101) and poller (15102) instead of using the sandbox")
+                        help="start a private moto (23151) and poller (23152) instead of using the sandbox")
     args = parser.parse_args(argv)
 
     procs = []

@@ -18,11 +18,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "sandbox"))
-from ackops_sandbox import components, config, proc  # noqa: E402
+from ackops_sandbox import components, config, proc
+
+REPO = config.REPO
 
 SANDBOXCTL = [str(config.PYTHON), str(REPO / "sandbox" / "sandboxctl.py")]
 BUILD_ORDER = ["etcd", "kube-apiserver", "kube-controller-manager", "helm", "crane", "rie", "ack-controller"]

@@ -8,12 +8,9 @@
 See sandbox/README.md for what runs where.
 """
 
-import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-from ackops_sandbox.cli import main  # noqa: E402
+from ackops_sandbox.cli import main  # Python puts this script's directory (sandbox/) first on sys.path
 
 if __name__ == "__main__":
     sys.exit(main())

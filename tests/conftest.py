@@ -14,19 +14,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from ackops_sandbox.pki import parse_env_file
 
 REPO = Path(__file__).resolve().parent.parent
 SANDBOXCTL = REPO / "sandbox" / "sandboxctl.py"
 UP_TIMEOUT = int(os.environ.get("ACKOPS_SANDBOX_UP_TIMEOUT", "3600"))  # cold builds take many minutes
-
-
-def _load_env_file():
-    sys.path.insert(0, str(REPO / "sandbox"))
-    try:
-        from ackops_sandbox.pki import parse_env_file
-    finally:
-        sys.path.pop(0)
-    return parse_env_file()
 
 
 @pytest.fixture(scope="session")
@@ -41,6 +33,6 @@ def sandbox():
         pytest.fail(f"sandboxctl up did not finish within {UP_TIMEOUT}s:\n{err.output or ''}", pytrace=False)
     if result.returncode != 0:
         pytest.fail(f"sandboxctl up failed (exit {result.returncode}):\n{result.stdout}", pytrace=False)
-    env = _load_env_file()
+    env = parse_env_file()
     os.environ.update(env)
     return env

@@ -4,7 +4,8 @@
 """Reading an EKS cluster's OIDC issuer and the IAM OIDC provider that serves it.
 
 Shared by the eks_oidc_provider module (which manages the provider) and eks_oidc_provider_info
-(which only reads it).
+(which only reads it). AWS calls go through amazon.aws's error handlers: they raise an
+AnsibleAWSError, which the modules turn into one failure with fail_with_advice().
 """
 
 from __future__ import absolute_import, division, print_function
@@ -17,60 +18,79 @@ except ImportError:
     pass  # handled by AnsibleAWSModule
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
+from ansible_collections.amazon.aws.plugins.module_utils.iam import IAMErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
-CREDENTIAL_ERROR_CODES = [
+CREDENTIAL_ERROR_CODES = (
     "UnrecognizedClientException",
     "InvalidClientTokenId",
     "ExpiredToken",
     "ExpiredTokenException",
     "InvalidSignatureException",
     "SignatureDoesNotMatch",
-]
+)
 CREDENTIAL_HINT = (
     "set valid AWS credentials in the environment (AWS_PROFILE, or AWS_ACCESS_KEY_ID and "
     "AWS_SECRET_ACCESS_KEY) or pass access_key/secret_key/profile to the module"
 )
 
 
+class EKSErrorHandler(AWSErrorHandler):
+    """amazon.aws's error handler for EKS: ResourceNotFoundException means "not there"."""
+
+    @classmethod
+    def _is_missing(cls):
+        return is_boto3_error_code("ResourceNotFoundException")
+
+
 def _region(module):
     return module.region or "(no region set)"
+
+
+def advice(module, error):
+    """What to do about an AWS error, for the usual causes; '' when there is nothing to add."""
+    cause = error.exception
+    if isinstance(cause, botocore.exceptions.NoCredentialsError):
+        return "No AWS credentials found: " + CREDENTIAL_HINT
+    if isinstance(cause, botocore.exceptions.EndpointConnectionError):
+        return ("Could not reach the AWS endpoint of region {0}: check that the region is a valid AWS region "
+                "and, if an endpoint_url is set, that it is reachable".format(_region(module)))
+    code = (getattr(cause, "response", None) or {}).get("Error", {}).get("Code", "")
+    if code in CREDENTIAL_ERROR_CODES:
+        return "AWS rejected the credentials: " + CREDENTIAL_HINT
+    if code in ("AccessDenied", "AccessDeniedException"):
+        return "Not allowed: grant the caller the IAM permission of the call that failed"
+    return ""
+
+
+def fail_with_advice(module, error):
+    """module.fail_json_aws_error(), with what to do in front of the message when the cause is a usual one."""
+    hint = advice(module, error)
+    message = "{0} ({1})".format(hint, error.message) if hint else error.message
+    if error.exception is not None:
+        module.fail_json_aws(error.exception, msg=message)
+    module.fail_json(msg=message)
+
+
+@EKSErrorHandler.list_error_handler("describe the EKS cluster")
+def _describe_cluster(eks, name):
+    return eks.describe_cluster(name=name, aws_retry=True)["cluster"]
 
 
 def describe_issuer(module, eks):
     """Return the cluster's OIDC issuer URL, or fail with a message that says what to do."""
     name = module.params["cluster_name"]
     region = _region(module)
-    try:
-        cluster = eks.describe_cluster(name=name, aws_retry=True)["cluster"]
-    except is_boto3_error_code("ResourceNotFoundException") as e:
-        module.fail_json_aws(
-            e,
+    cluster = _describe_cluster(eks, name)
+    if cluster is None:
+        module.fail_json(
             msg=(
                 "EKS cluster '{0}' was not found in region {1}: check cluster_name and the region "
                 "(region option, AWS_REGION or the profile's region); "
                 "'aws eks list-clusters --region {1}' lists the clusters of that region".format(name, region)
-            ),
+            )
         )
-    except is_boto3_error_code(CREDENTIAL_ERROR_CODES) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg="AWS rejected the credentials used to describe EKS cluster '{0}': {1}".format(name, CREDENTIAL_HINT))
-    except is_boto3_error_code("AccessDeniedException") as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(
-            e, msg="Not allowed to describe EKS cluster '{0}': grant eks:DescribeCluster to the caller".format(name)
-        )
-    except botocore.exceptions.NoCredentialsError as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg="No AWS credentials found: {0}".format(CREDENTIAL_HINT))
-    except botocore.exceptions.EndpointConnectionError as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(
-            e,
-            msg=(
-                "Could not reach the EKS endpoint of region {0}: check that the region is a valid AWS region "
-                "and, if an endpoint_url is set, that it is reachable".format(region)
-            ),
-        )
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg="Failed to describe EKS cluster '{0}' in region {1}".format(name, region))
-
     issuer = ((cluster.get("identity") or {}).get("oidc") or {}).get("issuer")
     if not issuer:
         module.fail_json(
@@ -89,34 +109,30 @@ def issuer_host_path(issuer):
     return issuer.rstrip("/")
 
 
-def find_provider(module, iam, host_path):
-    """Return the provider's details as a dict, or None if no provider serves this issuer."""
-    suffix = ":oidc-provider/" + host_path
-    try:
-        arns = [p["Arn"] for p in iam.list_open_id_connect_providers(aws_retry=True).get("OpenIDConnectProviderList", [])]
-    except is_boto3_error_code(CREDENTIAL_ERROR_CODES) as e:
-        module.fail_json_aws(e, msg="AWS rejected the credentials used to list IAM OIDC providers: {0}".format(CREDENTIAL_HINT))
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg="Failed to list IAM OIDC providers (needs iam:ListOpenIDConnectProviders)")
-
-    for arn in arns:
-        if arn.endswith(suffix):
-            return get_provider(module, iam, arn)
-    return None
+@IAMErrorHandler.list_error_handler("list the IAM OIDC providers (needs iam:ListOpenIDConnectProviders)", [])
+def _provider_arns(iam):
+    return [p["Arn"] for p in iam.list_open_id_connect_providers(aws_retry=True).get("OpenIDConnectProviderList", [])]
 
 
-def get_provider(module, iam, arn):
-    try:
-        provider = iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn, aws_retry=True)
-        tags = iam.list_open_id_connect_provider_tags(OpenIDConnectProviderArn=arn, aws_retry=True).get("Tags", [])
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to read IAM OIDC provider {0}".format(arn))
+@IAMErrorHandler.common_error_handler("read the IAM OIDC provider")
+def get_provider(iam, arn):
+    provider = iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn, aws_retry=True)
+    tags = iam.list_open_id_connect_provider_tags(OpenIDConnectProviderArn=arn, aws_retry=True).get("Tags", [])
     return dict(
         arn=arn,
         client_ids=sorted(provider.get("ClientIDList") or []),
         thumbprints=sorted(provider.get("ThumbprintList") or []),
         tags=boto3_tag_list_to_ansible_dict(tags),
     )
+
+
+def find_provider(iam, host_path):
+    """Return the provider's details as a dict, or None if no provider serves this issuer."""
+    suffix = ":oidc-provider/" + host_path
+    for arn in _provider_arns(iam):
+        if arn.endswith(suffix):
+            return get_provider(iam, arn)
+    return None
 
 
 def result_view(provider):
@@ -135,4 +151,4 @@ def lookup(module, eks, iam):
     """Return (issuer, issuer_host_path, provider or None) for module.params['cluster_name']."""
     issuer = describe_issuer(module, eks)
     host_path = issuer_host_path(issuer)
-    return issuer, host_path, find_provider(module, iam, host_path)
+    return issuer, host_path, find_provider(iam, host_path)

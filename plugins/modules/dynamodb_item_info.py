@@ -224,6 +224,13 @@ def get_item(module, client):
     return dict(found=bool(item), item=item, items=[item] if item else [], count=1 if item else 0)
 
 
+@AWSRetry.jittered_backoff()
+def _scan_pages(client, max_items, **request):
+    """Every page of a Scan (up to max_items items), through boto3's paginator, retried as a whole."""
+    pagination = {"MaxItems": max_items} if max_items else {}
+    return client.get_paginator("scan").paginate(PaginationConfig=pagination, **request).build_full_result()
+
+
 def scan(module, client):
     request = {"TableName": module.params["table"], "ConsistentRead": module.params["consistent_read"]}
     if module.params["filters"]:
@@ -232,23 +239,14 @@ def scan(module, client):
         except (TypeError, ValueError) as e:
             module.fail_json(msg="filters: %s" % e)
         request.update(FilterExpression=expression, ExpressionAttributeNames=names, ExpressionAttributeValues=values)
-    limit = module.params["limit"]
-    items, scanned = [], 0
     try:
-        while True:
-            response = client.scan(aws_retry=True, **request)
-            scanned += response.get("ScannedCount", 0)
-            items.extend(item_from_wire(item) for item in response.get("Items", []))
-            if (limit is not None and len(items) >= limit) or "LastEvaluatedKey" not in response:
-                break
-            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        response = _scan_pages(client, module.params["limit"], **request)
     except is_boto3_error_code("ResourceNotFoundException"):
         table_missing(module)
     except (BotoCoreError, ClientError) as e:  # pylint: disable=duplicate-except
         module.fail_json_aws(e, msg="Could not scan table %r" % module.params["table"])
-    if limit is not None:
-        items = items[:limit]
-    return dict(found=bool(items), items=items, count=len(items), scanned_count=scanned)
+    items = [item_from_wire(item) for item in response.get("Items", [])]
+    return dict(found=bool(items), items=items, count=len(items), scanned_count=response.get("ScannedCount", 0))
 
 
 def wait_for_items(module, client):

@@ -140,17 +140,15 @@ tags:
   sample: {owner: platform}
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.amazon.aws.plugins.module_utils.iam import IAMErrorHandler
+from ansible_collections.amazon.aws.plugins.module_utils.iam import get_aws_account_info
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
+from ansible_collections.ackops.serverless.plugins.module_utils.eks_oidc import fail_with_advice
 from ansible_collections.ackops.serverless.plugins.module_utils.eks_oidc import lookup
 from ansible_collections.ackops.serverless.plugins.module_utils.eks_oidc import result_view
 
@@ -169,6 +167,36 @@ def validate_params(module):
             module.fail_json(msg="client_ids: every client ID must be 1 to 255 characters long, got '{0}'".format(client_id))
 
 
+@IAMErrorHandler.common_error_handler("create the IAM OIDC provider (needs iam:CreateOpenIDConnectProvider)")
+def create_provider(iam, request):
+    return iam.create_open_id_connect_provider(aws_retry=True, **request)["OpenIDConnectProviderArn"]
+
+
+@IAMErrorHandler.common_error_handler("add a client ID to the IAM OIDC provider")
+def add_client_ids(iam, arn, client_ids):
+    for client_id in client_ids:
+        iam.add_client_id_to_open_id_connect_provider(OpenIDConnectProviderArn=arn, ClientID=client_id, aws_retry=True)
+
+
+@IAMErrorHandler.common_error_handler("update the thumbprints of the IAM OIDC provider")
+def set_thumbprints(iam, arn, thumbprints):
+    iam.update_open_id_connect_provider_thumbprint(OpenIDConnectProviderArn=arn, ThumbprintList=thumbprints, aws_retry=True)
+
+
+@IAMErrorHandler.common_error_handler("update the tags of the IAM OIDC provider")
+def update_tags(iam, arn, to_set, to_remove):
+    if to_remove:
+        iam.untag_open_id_connect_provider(OpenIDConnectProviderArn=arn, TagKeys=to_remove, aws_retry=True)
+    if to_set:
+        iam.tag_open_id_connect_provider(OpenIDConnectProviderArn=arn, Tags=ansible_dict_to_boto3_tag_list(to_set), aws_retry=True)
+
+
+@IAMErrorHandler.deletion_error_handler("delete the IAM OIDC provider")
+def delete_provider(iam, arn):
+    iam.delete_open_id_connect_provider(OpenIDConnectProviderArn=arn, aws_retry=True)
+    return True
+
+
 def ensure_present(module, iam, host_path, issuer, current):
     """Create or update the provider. Returns (changed, provider)."""
     wanted_client_ids = sorted(set(module.params["client_ids"]))
@@ -183,19 +211,16 @@ def ensure_present(module, iam, host_path, issuer, current):
             tags=dict(wanted_tags or {}),
         )
         if module.check_mode:
-            account_id = account_id_for_check_mode(module)
-            if account_id:
-                provider["arn"] = "arn:aws:iam::{0}:oidc-provider/{1}".format(account_id, host_path)
+            # The ARN it would get, in the caller's partition (aws, aws-cn, aws-us-gov).
+            account_id, partition = get_aws_account_info(module)
+            provider["arn"] = "arn:{0}:iam::{1}:oidc-provider/{2}".format(partition, account_id, host_path)
             return True, provider
         request = dict(Url=issuer, ClientIDList=wanted_client_ids)
         if wanted_thumbprints:
             request["ThumbprintList"] = provider["thumbprints"]
         if wanted_tags:
             request["Tags"] = ansible_dict_to_boto3_tag_list(wanted_tags)
-        try:
-            provider["arn"] = iam.create_open_id_connect_provider(aws_retry=True, **request)["OpenIDConnectProviderArn"]
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            module.fail_json_aws(e, msg="Failed to create the IAM OIDC provider for {0} (needs iam:CreateOpenIDConnectProvider)".format(issuer))
+        provider["arn"] = create_provider(iam, request)
         return True, provider
 
     changed = False
@@ -207,11 +232,7 @@ def ensure_present(module, iam, host_path, issuer, current):
         changed = True
         provider["client_ids"] = sorted(current["client_ids"] + missing_client_ids)
         if not module.check_mode:
-            for client_id in missing_client_ids:
-                try:
-                    iam.add_client_id_to_open_id_connect_provider(OpenIDConnectProviderArn=arn, ClientID=client_id, aws_retry=True)
-                except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-                    module.fail_json_aws(e, msg="Failed to add client ID {0} to {1}".format(client_id, arn))
+            add_client_ids(iam, arn, missing_client_ids)
 
     if wanted_thumbprints is not None:
         thumbprints = sorted(set(t.lower() for t in wanted_thumbprints))
@@ -219,10 +240,7 @@ def ensure_present(module, iam, host_path, issuer, current):
             changed = True
             provider["thumbprints"] = thumbprints
             if not module.check_mode:
-                try:
-                    iam.update_open_id_connect_provider_thumbprint(OpenIDConnectProviderArn=arn, ThumbprintList=thumbprints, aws_retry=True)
-                except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-                    module.fail_json_aws(e, msg="Failed to update the thumbprints of {0}".format(arn))
+                set_thumbprints(iam, arn, thumbprints)
 
     if wanted_tags is not None:
         to_set, to_remove = compare_aws_tags(current["tags"], wanted_tags, purge_tags=module.params["purge_tags"])
@@ -234,39 +252,17 @@ def ensure_present(module, iam, host_path, issuer, current):
                 tags.pop(key, None)
             provider["tags"] = tags
             if not module.check_mode:
-                try:
-                    if to_remove:
-                        iam.untag_open_id_connect_provider(OpenIDConnectProviderArn=arn, TagKeys=to_remove, aws_retry=True)
-                    if to_set:
-                        iam.tag_open_id_connect_provider(
-                            OpenIDConnectProviderArn=arn, Tags=ansible_dict_to_boto3_tag_list(to_set), aws_retry=True
-                        )
-                except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-                    module.fail_json_aws(e, msg="Failed to update the tags of {0}".format(arn))
+                update_tags(iam, arn, to_set, to_remove)
 
     return changed, provider
-
-
-def account_id_for_check_mode(module):
-    """Best effort: the ARN a provider would get, so check mode can show it. Empty if STS is not allowed."""
-    try:
-        sts = module.client("sts", retry_decorator=AWSRetry.jittered_backoff())
-        return sts.get_caller_identity(aws_retry=True)["Account"]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError):
-        return ""
 
 
 def ensure_absent(module, iam, current):
     if current is None:
         return False
-    if not module.check_mode:
-        try:
-            iam.delete_open_id_connect_provider(OpenIDConnectProviderArn=current["arn"], aws_retry=True)
-        except is_boto3_error_code("NoSuchEntity"):
-            return False
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-            module.fail_json_aws(e, msg="Failed to delete IAM OIDC provider {0}".format(current["arn"]))
-    return True
+    if module.check_mode:
+        return True
+    return delete_provider(iam, current["arn"])
 
 
 def main():
@@ -285,12 +281,14 @@ def main():
     eks = module.client("eks", retry_decorator=retry)
     iam = module.client("iam", retry_decorator=retry)
 
-    issuer, host_path, current = lookup(module, eks, iam)
-
-    if module.params["state"] == "present":
-        changed, after = ensure_present(module, iam, host_path, issuer, current)
-    else:
-        changed, after = ensure_absent(module, iam, current), None
+    try:
+        issuer, host_path, current = lookup(module, eks, iam)
+        if module.params["state"] == "present":
+            changed, after = ensure_present(module, iam, host_path, issuer, current)
+        else:
+            changed, after = ensure_absent(module, iam, current), None
+    except AnsibleAWSError as e:
+        fail_with_advice(module, e)
 
     result = dict(changed=changed, cluster_name=module.params["cluster_name"], issuer=issuer, issuer_host_path=host_path)
     result.update(result_view(after))

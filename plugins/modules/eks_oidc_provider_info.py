@@ -89,9 +89,11 @@ tags:
   sample: {owner: platform}
 """
 
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
+from ansible_collections.ackops.serverless.plugins.module_utils.eks_oidc import fail_with_advice
 from ansible_collections.ackops.serverless.plugins.module_utils.eks_oidc import lookup
 from ansible_collections.ackops.serverless.plugins.module_utils.eks_oidc import result_view
 
@@ -99,7 +101,10 @@ from ansible_collections.ackops.serverless.plugins.module_utils.eks_oidc import 
 def main():
     module = AnsibleAWSModule(argument_spec=dict(cluster_name=dict(type="str", required=True)), supports_check_mode=True)
     retry = AWSRetry.jittered_backoff()
-    issuer, host_path, provider = lookup(module, module.client("eks", retry_decorator=retry), module.client("iam", retry_decorator=retry))
+    try:
+        issuer, host_path, provider = lookup(module, module.client("eks", retry_decorator=retry), module.client("iam", retry_decorator=retry))
+    except AnsibleAWSError as e:
+        fail_with_advice(module, e)
     result = dict(changed=False, cluster_name=module.params["cluster_name"], issuer=issuer, issuer_host_path=host_path)
     result.update(result_view(provider))
     module.exit_json(**result)

@@ -22,7 +22,6 @@ class Component:
     signature: Callable[[], str]      # an argv element that identifies our process in /proc
     ports: list                       # ports it listens on (checked free before start)
     ready: Callable[[], tuple]        # -> (healthy: bool, detail: str)
-    depends_on: list = field(default_factory=list)
     binaries: list = field(default_factory=list)   # build.sh components it needs
     timeout: float = 60.0             # seconds to become ready after start
     optional_file: Optional[str] = None  # only run when this file (relative to repo) exists
@@ -156,6 +155,7 @@ def _python_component(script):
     return lambda: [str(config.PYTHON), str(config.REPO / script)]
 
 
+# In start order: what a component needs comes before it (`down` stops them in reverse).
 COMPONENTS = [
     Component(
         name="etcd",
@@ -175,7 +175,7 @@ COMPONENTS = [
     Component(
         name="kube-apiserver", argv=_apiserver_argv,
         signature=lambda: str(config.binary("kube-apiserver")),
-        ports=[P["kube-apiserver"]], ready=_apiserver_ready, depends_on=["etcd"],
+        ports=[P["kube-apiserver"]], ready=_apiserver_ready,
         binaries=["kube-apiserver"], timeout=120, after_start=pki.write_kubeconfig,
         # v1.34.4 closes its port within a second of SIGTERM but its process then lingers ~10 s;
         # its state is in etcd, so it is not waited for longer.
@@ -186,7 +186,7 @@ COMPONENTS = [
         signature=lambda: str(config.binary("kube-controller-manager")),
         ports=[P["kube-controller-manager"]],
         ready=_status_is(f"https://{H}:{P['kube-controller-manager']}/healthz"),
-        depends_on=["kube-apiserver"], binaries=["kube-controller-manager"], timeout=60,
+        binaries=["kube-controller-manager"], timeout=60,
     ),
     Component(
         name="moto", argv=lambda: [str(config.PYTHON), str(config.SANDBOX_DIR / "aws" / "moto_main.py"),
@@ -206,7 +206,6 @@ COMPONENTS = [
         name="ack-supervisor", argv=_python_component("sandbox/ack/supervisor.py"),
         signature=lambda: str(config.REPO / "sandbox/ack/supervisor.py"),
         ports=[P["ack-supervisor"]], ready=_status_is(f"http://{H}:{P['ack-supervisor']}/healthz"),
-        depends_on=["kube-apiserver", "kube-controller-manager", "registry", "moto"],
         binaries=["helm", "ack-controller"], timeout=180, optional_file="sandbox/ack/supervisor.py",
         restart_with=["registry"],  # it publishes the charts at start; a new registry has lost them
     ),
@@ -216,7 +215,7 @@ COMPONENTS = [
             "--port", str(P["lambda-runtime"]), "--rie-ports", config.RIE_PORTS],
         signature=lambda: str(config.REPO / "sandbox/lambda_runtime/poller.py"),
         ports=[P["lambda-runtime"]], ready=_status_is(f"http://{H}:{P['lambda-runtime']}/healthz"),
-        depends_on=["registry", "moto"], binaries=["crane", "rie"], timeout=60,
+        binaries=["crane", "rie"], timeout=60,
         optional_file="sandbox/lambda_runtime/poller.py",
     ),
     Component(
@@ -230,8 +229,6 @@ COMPONENTS = [
         timeout=20, optional_file="sandbox/eks_authn/webhook.py",
     ),
 ]
-
-BY_NAME = {c.name: c for c in COMPONENTS}
 
 
 def wait_ready(component, timeout):

@@ -2,24 +2,20 @@
 #
 # The module runs through ansible-playbook in a subprocess while a thread of the test plays the
 # ACK controller: it writes the status subresource (conditions, ARNs) of Queue resources of a
-# test copy of the ACK Queue CRD (see fixtures/ack_wait_support.py for why a copy). Flips
+# test copy of the ACK Queue CRD (see sandbox/ackops_sandbox/ack_harness.py for why a copy). Flips
 # happen only once the module's watch is open on the API server (read from the apiserver's
 # apiserver_longrunning_requests metric), so every case really is waited for.
 from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 import urllib.request
 
 import pytest
-
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "fixtures"))
-
-from ack_wait_support import (  # noqa: E402
+from ackops_sandbox.ack_harness import (
     FINALIZER,
     PLURAL,
     TEST_API_VERSION,

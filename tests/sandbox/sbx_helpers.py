@@ -4,17 +4,20 @@
 
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from ackops_sandbox import components
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SMOKE_CHART = FIXTURES / "charts" / "ackops-smoke"
 REPO = Path(__file__).resolve().parents[2]
-if str(REPO / "sandbox") not in sys.path:
-    sys.path.insert(0, str(REPO / "sandbox"))  # ackops_sandbox, for tests of sandboxctl itself
+
+
+def component(name):
+    """The sandbox component called name."""
+    return next(c for c in components.COMPONENTS if c.name == name)
 
 
 def tool(sandbox, name):

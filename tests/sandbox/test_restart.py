@@ -11,7 +11,7 @@ import time
 
 import pytest
 from kubernetes import client
-from sbx_helpers import REPO  # noqa: F401  (puts sandbox/ on sys.path for ackops_sandbox)
+from sbx_helpers import component
 from test_sandboxctl import _ctl, _pids
 
 from ackops_sandbox import components, config, proc
@@ -40,7 +40,7 @@ def test_down_then_up(sandbox, api_client, namespace):
 
 
 def test_registry_restart_restarts_ack_supervisor(sandbox):
-    if not components.BY_NAME["ack-supervisor"].enabled():
+    if not component("ack-supervisor").enabled():
         pytest.skip("sandbox/ack/supervisor.py does not exist")
     before = _pids()
     os.kill(before["registry"], signal.SIGKILL)

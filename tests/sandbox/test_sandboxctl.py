@@ -9,7 +9,7 @@ import subprocess
 import time
 
 import pytest
-from sbx_helpers import REPO, eventually
+from sbx_helpers import REPO, component, eventually
 
 from ackops_sandbox import components, config, proc
 from ackops_sandbox.cli import _check_ports_free
@@ -51,7 +51,7 @@ def test_dead_component_is_restarted_alone(sandbox):
     before = _pids()
     victim = "kube-controller-manager"  # stateless and quick to start: safe to kill on a shared sandbox
     os.kill(before[victim], signal.SIGKILL)
-    eventually(lambda: proc.read_pid(victim, components.BY_NAME[victim].signature()) is None, timeout=10,
+    eventually(lambda: proc.read_pid(victim, component(victim).signature()) is None, timeout=10,
                what=f"{victim} gone")
     status = _ctl("status")
     assert status.returncode == 1 and f"{victim:<24} DOWN" in status.stdout, status.stdout

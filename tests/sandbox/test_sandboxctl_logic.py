@@ -49,8 +49,8 @@ def _pid(comp):
 def test_start_reuse_repair_and_restart_with(scratch):
     tmp_path, started = scratch
     registry = _http_component(tmp_path, "reg")
-    supervisor = _http_component(tmp_path, "sup", depends_on=["reg"], restart_with=["reg"])
-    bystander = _http_component(tmp_path, "other", depends_on=["reg"])
+    supervisor = _http_component(tmp_path, "sup", restart_with=["reg"])
+    bystander = _http_component(tmp_path, "other")
     started += [registry, supervisor, bystander]
     env = dict(os.environ)
 

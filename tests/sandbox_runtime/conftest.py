@@ -3,9 +3,9 @@
 """Private servers for the Lambda runtime tests, on test-only loopback ports.
 
 The tests here do not need Kubernetes or ACK: they start their own moto (through
-sandbox/aws/moto_main.py, so with the sandbox shims) on 127.0.0.1:15101 and their own poller
-(healthz 15102, RIE ports 15110-15119), a registry on 15103 (all shifted by the port offset), and stop them by PID; a second
-moto + poller pair (15104, 15105, RIE 15120-15139) serves tests that stop the poller or run
+sandbox/aws/moto_main.py, so with the sandbox shims) on 127.0.0.1:23101 and their own poller
+(healthz 23102, RIE ports 23110-23119), a registry on 23103 (all shifted by the port offset; 23100-23199 is outside every sandbox's ports at any offset up to 2000), and stop them by PID; a second
+moto + poller pair (23104, 23105, RIE 23120-23139) serves tests that stop the poller or run
 several pollers per mapping. They never touch the sandbox's
 ports (15001, 19000-19099), so they run whether the sandbox is up or not.
 """
@@ -38,10 +38,10 @@ def _port_offset():
 
 
 OFFSET = _port_offset()
-MOTO_PORT = 15101 + OFFSET
-POLLER_PORT = 15102 + OFFSET
-RIE_PORTS = "%d-%d" % (15110 + OFFSET, 15119 + OFFSET)
-REGISTRY = "127.0.0.1:%d" % (15103 + OFFSET)
+MOTO_PORT = 23101 + OFFSET
+POLLER_PORT = 23102 + OFFSET
+RIE_PORTS = "%d-%d" % (23110 + OFFSET, 23119 + OFFSET)
+REGISTRY = "127.0.0.1:%d" % (23103 + OFFSET)
 
 
 def _get(url, timeout=2):
@@ -170,7 +170,7 @@ def clients(moto_endpoint):
 
 @pytest.fixture(scope="session")
 def registry(tmp_path_factory):
-    """A private OCI registry (crane registry serve) on 127.0.0.1:15103; yields (host:port, crane)."""
+    """A private OCI registry (crane registry serve) on 127.0.0.1:23103; yields (host:port, crane)."""
     crane = crane_binary()
     disk = tmp_path_factory.mktemp("registry")
     log_path = str(disk / "registry.log")
@@ -201,12 +201,12 @@ def poller(moto_endpoint, tmp_path_factory):
 
 @pytest.fixture
 def second_stack(tmp_path):
-    """Another moto (15104) and poller (15105, RIE 15120-15139, --max-concurrency 3), for tests
+    """Another moto (23104) and poller (23105, RIE 23120-23139, --max-concurrency 3), for tests
     that stop the poller or need several pollers per mapping."""
-    moto_proc, endpoint = start_moto(15104 + OFFSET, tmp_path)
+    moto_proc, endpoint = start_moto(23104 + OFFSET, tmp_path)
     procs = [moto_proc]
     try:
-        poller_proc, info = start_poller(endpoint, 15105 + OFFSET, "%d-%d" % (15120 + OFFSET, 15139 + OFFSET), tmp_path,
+        poller_proc, info = start_poller(endpoint, 23105 + OFFSET, "%d-%d" % (23120 + OFFSET, 23139 + OFFSET), tmp_path,
                                          extra_args=["--max-concurrency", "3"])
         procs.append(poller_proc)
         session = boto3.session.Session(region_name="us-east-1", aws_access_key_id="testing",

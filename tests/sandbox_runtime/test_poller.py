@@ -26,6 +26,8 @@ import zipfile
 
 import pytest
 
+# The moto shims, for the child interpreters that check them on an unpatched moto.
+SHIMS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "sandbox", "aws", "shims")
 HANDLER = '''
 import os
 import time
@@ -171,9 +173,8 @@ def test_moto_alone_would_consume_mapped_queues():
 import io, json, sys, zipfile
 import boto3
 from moto import mock_aws
-sys.path.insert(0, sys.argv[1])
 import sqs_esm_delivery
-if sys.argv[2] == "shim":
+if sys.argv[1] == "shim":
     sqs_esm_delivery.apply()
 with mock_aws(config={"lambda": {"use_docker": False}}):
     role = boto3.client("iam", region_name="us-east-1").create_role(
@@ -192,14 +193,13 @@ with mock_aws(config={"lambda": {"use_docker": False}}):
     print(json.dumps({"visible": attrs["ApproximateNumberOfMessages"],
                       "mappings": len(lam.list_event_source_mappings()["EventSourceMappings"])}))
 '''
-    shims = os.path.join(os.path.dirname(__file__), "..", "..", "sandbox", "aws", "shims")
     # In-process moto only: a sandbox endpoint in the environment (make test-sandbox loads
     # .sandbox/env) would send the calls to the sandbox's moto server instead.
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
-    env.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
+    env.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", PYTHONPATH=SHIMS)
     results = {}
     for mode in ("plain", "shim"):
-        done = subprocess.run([sys.executable, "-c", script, shims, mode], capture_output=True, text=True,
+        done = subprocess.run([sys.executable, "-c", script, mode], capture_output=True, text=True,
                               timeout=120, env=env, check=False)
         assert done.returncode == 0, done.stderr[-2000:]
         results[mode] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -362,8 +362,7 @@ def test_image_function_from_the_local_registry(clients, pipeline, registry, pol
 def test_sqs_performance_shim_keeps_moto_answers():
     """sqs_performance.py rebinds moto's clock helpers and the retention check: same results."""
     script = r'''
-import sys, time
-sys.path.insert(0, sys.argv[1])
+import time
 import sqs_performance
 from moto.core import utils
 from moto.sqs import models
@@ -383,8 +382,8 @@ old.sent_timestamp = int((time.time() - 61) * 1000)
 print(backend.is_message_valid_based_on_retention_period("q", fresh),
       backend.is_message_valid_based_on_retention_period("q", old))
 '''
-    shims = os.path.join(os.path.dirname(__file__), "..", "..", "sandbox", "aws", "shims")
-    done = subprocess.run([sys.executable, "-c", script, shims], capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                          env=dict(os.environ, PYTHONPATH=SHIMS))
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["True", "False"]
 

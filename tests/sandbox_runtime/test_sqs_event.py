@@ -6,14 +6,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import base64
-import os
-import sys
 
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "sandbox", "lambda_runtime"))
-
-import sqs_event  # noqa: E402
+import sqs_event
 
 QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:orders"
 

@@ -6,14 +6,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
-import os
-import sys
 import threading
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "sandbox", "lambda_runtime"))
-
-import poller  # noqa: E402
-import rie_process  # noqa: E402
+import poller
+import rie_process
 
 MAPPING = {
     "UUID": "1234abcd-0000-0000-0000-000000000000",

@@ -49,9 +49,3 @@ def apply():
         doc="Disabled by the ackops sandbox: the sandbox Lambda runtime polls mapped queues.",
     )
     setattr(queue_cls, _MARK, True)
-
-
-def is_applied():
-    from moto.sqs import models as sqs_models
-
-    return bool(getattr(sqs_models.Queue, _MARK, False))

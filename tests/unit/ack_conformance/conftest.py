@@ -40,9 +40,9 @@ OPTIONAL_SET = {
 }
 # What the controllers role gets on EKS (IRSA role ARNs) and on the sandbox (an endpoint).
 CONTROLLER_INPUTS = {
-    "eks": {"controllers_aws_region": "eu-west-1", "controllers_aws_endpoint_url": "",
+    "eks": {"controllers_region": "eu-west-1", "controllers_endpoint_url": "",
             "irsa_role_arns": {s: "arn:aws:iam::%s:role/ack-%s-controller" % (ACCOUNT, s) for s in SERVICES}},
-    "sandbox": {"controllers_aws_region": "us-east-1", "controllers_aws_endpoint_url": "http://127.0.0.1:15001"},
+    "sandbox": {"controllers_region": "us-east-1", "controllers_endpoint_url": "http://127.0.0.1:15001"},
 }
 
 
@@ -96,7 +96,7 @@ def _playbook(out):
               "vars": OPTIONAL_SET},
              {"name": "write", "ansible.builtin.copy": {"dest": str(out), "content": "{{ {'values': out_values, "
                                                         "'defaults': out_defaults, 'options': out_options} | to_json }}"}}]
-    sources = (("resources", "defaults"), ("resources", "vars"), ("controllers", "defaults"))
+    sources = (("resources", "defaults"), ("resources", "vars"), ("controllers", "defaults"), ("controllers", "vars"))
     vars_files = [str(roles / role / folder / "main.yml") for role, folder in sources]
     return [{"name": "render", "hosts": "localhost", "gather_facts": False, "vars_files": vars_files,
              "tasks": tasks}]

@@ -4,16 +4,9 @@
 from __future__ import annotations
 
 import json
-import os
-import sys
 
 import pytest
-
-COLLECTIONS_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", ".ansible", "collections"))
-if COLLECTIONS_ROOT not in sys.path:
-    sys.path.insert(0, COLLECTIONS_ROOT)
-
-from ansible.module_utils.testing import patch_module_args  # noqa: E402
+from ansible.module_utils.testing import patch_module_args
 
 
 def run_module(main, args, capsys, check_mode=False):

@@ -8,24 +8,16 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
-import os
-import sys
 
 import boto3
 import pytest
+from ansible.module_utils import basic
+from ansible.module_utils.testing import patch_module_args
 from moto import mock_aws
 
-REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
-COLLECTIONS = os.path.join(REPO_ROOT, ".ansible", "collections")
-if COLLECTIONS not in sys.path:
-    sys.path.insert(0, COLLECTIONS)
-
-from ansible.module_utils import basic  # noqa: E402
-from ansible.module_utils.testing import patch_module_args  # noqa: E402
-
-from ansible_collections.ackops.serverless.plugins.modules import eks_oidc_provider  # noqa: E402
-from ansible_collections.ackops.serverless.plugins.modules import eks_oidc_provider_info  # noqa: E402
-from ansible_collections.ackops.serverless.plugins.module_utils import eks_oidc  # noqa: E402
+from ansible_collections.ackops.serverless.plugins.modules import eks_oidc_provider
+from ansible_collections.ackops.serverless.plugins.modules import eks_oidc_provider_info
+from ansible_collections.ackops.serverless.plugins.module_utils import eks_oidc
 
 REGION = "us-east-1"
 CLUSTER = "unit-cluster"
