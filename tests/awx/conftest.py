@@ -10,13 +10,9 @@ import secrets
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from awxjob import REPO  # noqa: E402  pylint: disable=wrong-import-position
+from awxjob import REPO
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,6 @@ the caller's ARN with the aws-auth ConfigMap, as EKS does."""
 
 import json
 import ssl
-import sys
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
@@ -14,14 +13,9 @@ import xml.etree.ElementTree as ET
 import boto3
 import pytest
 import yaml
+from ansible_collections.ackops.serverless.plugins.module_utils.eks_token import presigned_token
 from kubernetes import client
-
 from sbx_helpers import REPO, eventually
-
-sys.path.insert(0, str(REPO / ".ansible" / "collections"))
-from ansible_collections.ackops.serverless.plugins.module_utils.eks_token import (  # noqa: E402
-    presigned_token,  # pylint: disable=wrong-import-position
-)
 
 STS_NS = "{https://sts.amazonaws.com/doc/2011-06-15/}"
 

@@ -6,21 +6,13 @@ signs with botocore (no sandbox: STS and the aws-auth ConfigMap are stand-ins he
 import base64
 import datetime
 import io
-import sys
 import urllib.parse
 
 import boto3
 import pytest
+import webhook
 import yaml
-
-from sbx_helpers import REPO
-
-sys.path.insert(0, str(REPO / "sandbox" / "eks_authn"))
-sys.path.insert(0, str(REPO / ".ansible" / "collections"))
-import webhook  # noqa: E402  pylint: disable=wrong-import-position
-from ansible_collections.ackops.serverless.plugins.module_utils.eks_token import (  # noqa: E402
-    presigned_token,  # pylint: disable=wrong-import-position
-)
+from ansible_collections.ackops.serverless.plugins.module_utils.eks_token import presigned_token
 
 STS = "http://127.0.0.1:15001"
 ACCOUNT = "123456789012"

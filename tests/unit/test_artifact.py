@@ -27,11 +27,11 @@ SHIPPED = re.compile(
     r"^(MANIFEST\.json|FILES\.json|README\.md|LICENSE"
     r"|changelogs/changelog\.yaml"
     r"|docs/.+|execution-environment/.+|files/lambda/.+|inventories/eks/.+|meta/.+"
-    r"|playbooks/[^/]+\.yml|plugins/.+|roles/.+)$"
+    r"|playbooks/[^/]+\.yml|playbooks/vars/[^/]+\.yml|plugins/.+|roles/.+)$"
 )
 # Named in issue 13 as development files that leaked into the tarball.
 DEVELOPMENT_FILES = [
-    "Makefile", "ansible.cfg", ".ansible-lint", "constraints.txt", "requirements.txt",
+    "Makefile", "ansible.cfg", "pytest.ini", ".ansible-lint", "constraints.txt", "requirements.txt",
     "requirements-test.txt", "molecule/", "inventories/sandbox/", "tests/", "changelogs/fragments/",
     "changelogs/config.yaml", "sandbox/", "benchmarks/", ".ci/", "tools/", "collections/",
     "playbooks/collections", "site.yml",
