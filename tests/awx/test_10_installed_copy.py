@@ -32,10 +32,13 @@ def installed(tmp_path_factory):
     (tarball,) = work.glob("ackops-serverless-*.tar.gz")
     import ansible_collections
 
-    bundled = Path(list(ansible_collections.__path__)[0])
     dependencies = yaml.safe_load((REPO / "galaxy.yml").read_text())["dependencies"]
+    # The `ansible` package's installed copies (they have a MANIFEST.json), not the checkout's link.
+    installed_dirs = [next(Path(root) / fqcn.replace(".", "/") for root in ansible_collections.__path__
+                           if (Path(root) / fqcn.replace(".", "/") / "MANIFEST.json").exists())
+                      for fqcn in dependencies]
     requirements = {"collections": [{"name": str(tarball), "type": "file"}] + [
-        {"name": str(bundled / fqcn.replace(".", "/")), "type": "dir"} for fqcn in dependencies]}
+        {"name": str(path), "type": "dir"} for path in installed_dirs]}
     (work / "requirements.yml").write_text(yaml.safe_dump(requirements))
     collections = work / "collections"
     # Only the fresh path counts: not the checkout, not the collections of the ansible package.
