@@ -112,6 +112,11 @@ class JobResult:
     def task_names(self):
         return [e["event_data"].get("task") for e in self.events if e.get("event") == "playbook_on_task_start"]
 
+    def roles_run(self):
+        """The roles whose tasks started, in order, once each."""
+        roles = [e["event_data"].get("role") for e in self.events if e.get("event") == "playbook_on_task_start"]
+        return list(dict.fromkeys(r for r in roles if r))
+
     def summary(self):
         tail = "\n".join(self.stdout.splitlines()[-40:])
         return f"status={self.status} rc={self.rc} stats={self.stats}\n{tail}"

@@ -94,15 +94,15 @@ def test_platform_job_with_the_pipeline_token_fails_early_naming_the_missing_per
     message = failure["event_data"]["res"]["msg"]
     assert "system:serviceaccount:ackops:ackops-pipeline" in message
     assert "customresourcedefinitions.apiextensions.k8s.io (cluster-wide): get, list, watch, create" in message
-    # Early: nothing of IRSA or the controllers ran (no IAM role, no Helm release was touched).
-    assert not [t for t in result.task_names() if t and ("irsa" in t.lower() or "helm" in t.lower())], \
-        result.task_names()
+    # Early: only the check ran; nothing of IRSA or the controllers (no IAM role, no Helm release was touched).
+    assert result.roles_run() == ["rbac"], result.roles_run()
 
 
 def test_platform_job_converges_with_the_platform_token(sandbox, make_job, identities):
     job = bearer(make_job("platform"), sandbox, identities["platform"], identities["ca"])
     result = run(job, "playbooks/platform.yml")
     assert result.status == "successful", result.summary()
+    assert result.roles_run() == ["rbac", "irsa", "controllers"], result.roles_run()
 
 
 def test_pipeline_job_converges_with_the_pipeline_token(sandbox, make_job, identities, api_client):
