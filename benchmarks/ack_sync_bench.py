@@ -152,7 +152,6 @@ def main():
 
 def print_build_and_memory():
     """The controller binary's recorded build time, and resident memory (sum of RSS)."""
-    sys.path.insert(0, str(REPO / "sandbox"))
     from ackops_sandbox import components, proc  # pylint: disable=import-outside-toplevel
     from ackops_sandbox import config as sandbox_config  # pylint: disable=import-outside-toplevel
 

@@ -7,7 +7,6 @@ import json
 import sys
 
 import pytest
-import sbx_helpers  # noqa: F401  (puts sandbox/ on sys.path, as for the other sandboxctl tests)
 
 from ackops_sandbox import components
 

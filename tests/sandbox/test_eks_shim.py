@@ -15,6 +15,13 @@ SHIM = Path(__file__).resolve().parents[2] / "sandbox" / "aws" / "shims" / "eks_
 ROLE = "arn:aws:iam::123456789012:role/shim-test"
 
 
+@pytest.fixture(autouse=True)
+def in_process_moto_only(monkeypatch):
+    """make test-sandbox loads .sandbox/env: without this, boto3 would send these calls to the sandbox's moto."""
+    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_EKS", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+
+
 def _cluster_with_children():
     eks = boto3.client("eks", region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
     eks.create_cluster(name="shim", roleArn=ROLE, resourcesVpcConfig={"subnetIds": ["subnet-1"]})

@@ -5,15 +5,13 @@
 import json
 import os
 import subprocess
-import sys
 import urllib.request
 import uuid
 
 import kubernetes
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sandbox"))
-from sbx_helpers import eventually  # noqa: E402  pylint: disable=wrong-import-position
+from sbx_helpers import eventually
 
 NAMESPACE = "ack-system"
 VERSIONS = {"sqs": "1.6.1", "dynamodb": "1.9.2", "lambda": "1.14.1"}

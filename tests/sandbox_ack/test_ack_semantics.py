@@ -6,7 +6,6 @@ policy, adoption, unresolvable references. Each test uses its own AWS names."""
 
 import json
 import os
-import sys
 import time
 
 import boto3
@@ -15,8 +14,7 @@ import pytest
 
 from ack_helpers import ACCOUNT, SUFFIX, TEST_NS, condition, wait_for
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration", "fixtures"))
-from ack_wait_support import Playbook, wait_task  # noqa: E402  pylint: disable=wrong-import-position
+from ackops_sandbox.ack_harness import Playbook, wait_task
 
 LATE_INITIALIZED = "ACK.LateInitialized"
 

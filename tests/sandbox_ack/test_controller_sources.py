@@ -6,7 +6,6 @@ binary's cache name, chart assembly and the supervisor's kubelet helpers."""
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,14 +14,12 @@ import yaml
 REPO = Path(__file__).resolve().parents[2]
 ACK = REPO / "sandbox" / "ack"
 CONTROLLER = ACK / "controller"
-sys.path.insert(0, str(ACK))
-sys.path.insert(0, str(REPO / "sandbox"))
 
-import crd_upgrade  # noqa: E402
-import publish_charts  # noqa: E402
-import supervisor  # noqa: E402
-from ackops_sandbox import config  # noqa: E402
-from services import SERVICES  # noqa: E402
+import crd_upgrade
+import publish_charts
+import supervisor
+from ackops_sandbox import config
+from services import SERVICES
 
 needs_go = pytest.mark.skipif(shutil.which("go") is None, reason="Go is not installed (the sandbox needs it anyway)")
 

@@ -5,15 +5,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import os
 import re
-import sys
 
 from botocore.exceptions import ClientError
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "sandbox", "lambda_runtime"))
-
-import function_logs  # noqa: E402
+import function_logs
 
 
 class FakeLogs:

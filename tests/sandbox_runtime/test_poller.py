@@ -616,7 +616,6 @@ sys.setswitchinterval(1e-6)
 import boto3
 from moto import mock_aws
 from moto.sqs.models import sqs_backends
-sys.path.insert(0, sys.argv[1])
 import sqs_receive_atomic
 if sys.argv[2] == "shim":
     sqs_receive_atomic.apply()
@@ -659,7 +658,7 @@ print(json.dumps({"duplicates": duplicates, "missing": missing, "errors": len(er
 
     def run(mode):
         done = subprocess.run([sys.executable, "-c", script, shims, mode], capture_output=True, text=True,
-                              timeout=300, env=env, check=False)
+                              timeout=300, env=dict(env, PYTHONPATH=shims), check=False)
         assert done.returncode == 0, done.stderr[-2000:]
         return json.loads(done.stdout.strip().splitlines()[-1])
 
