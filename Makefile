@@ -12,8 +12,8 @@ SANDBOX := $(BIN)/python sandbox/sandboxctl.py
 WITH_SANDBOX_ENV := set -a; [ -f .sandbox/env ] && . .sandbox/env; set +a;
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
-.PHONY: help setup lock lint sanity unit test-sandbox test-integration test-molecule test-molecule-converge reliability reliability-full test \
-        sandbox-up sandbox-down sandbox-status demo build changelog bench clean
+.PHONY: help setup lock lint sanity unit test-sandbox test-integration test-molecule test-molecule-converge test-awx \
+        reliability reliability-full test sandbox-up sandbox-down sandbox-status demo build ee changelog bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -56,6 +56,9 @@ test-integration: setup sandbox-up ## Module and role tests against the sandbox
 test-molecule: setup sandbox-up ## End-to-end molecule scenario (site.yml, idempotence, verify, cleanup)
 	$(WITH_SANDBOX_ENV) PATH=$(BIN):$$PATH $(BIN)/molecule test -s default
 
+test-awx: setup sandbox-up ee ## The AWX way: installed tarball, site.yml in the EE, jobs with least-privilege tokens
+	$(WITH_SANDBOX_ENV) $(BIN)/pytest --durations=15 tests/awx
+
 # make test runs the molecule scenario's converge and verify only: tests/integration/test_pipeline.py then starts
 # from that pipeline and runs what the scenario's idempotence, cleanup and destroy steps would run again
 # (site.yml unchanged, then playbooks/cleanup.yml twice), with more checks.
@@ -72,7 +75,7 @@ reliability: setup sandbox-up ## Faults, drift, bad input, bad messages, secrets
 reliability-full: ## make reliability, plus each controller killed alone, the DLQ's drift, two runs from nothing
 	ACKOPS_RELIABILITY_FULL=1 $(MAKE) --no-print-directory reliability
 
-TEST_STAGES := lint sanity unit test-sandbox test-molecule-converge test-integration reliability
+TEST_STAGES := lint sanity unit test-sandbox test-molecule-converge test-integration reliability test-awx
 
 test: ## Every test, stage by stage, with each stage's time
 	@total=$$(date +%s); report=""; \
@@ -99,6 +102,9 @@ demo: setup sandbox-up ## Set-up, sandbox, site.yml, then print the table's item
 
 build: setup ## Build the collection tarball
 	$(BIN)/ansible-galaxy collection build --force
+
+ee: setup ## Build the execution environment offline (ansible-builder, podman; reused while unchanged)
+	$(BIN)/python tools/ee/build.py
 
 changelog: setup ## Release the changelog from fragments
 	$(BIN)/antsibull-changelog release

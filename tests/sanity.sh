@@ -21,8 +21,9 @@ cd "$root"
 dest=$work/ansible_collections/ackops/serverless
 mkdir -p "$dest"
 tar -xzf "$work"/ackops-serverless-*.tar.gz -C "$dest"
-# tests/ ships in the tarball only partly (build_ignore); sanity also covers the unit tests.
-cp -r "$root/tests/unit" "$dest/tests/" 2>/dev/null || true
+# tests/ does not ship (build_ignore); sanity also covers the unit tests and needs the ignore file.
+mkdir -p "$dest/tests"
+cp -r "$root/tests/unit" "$root/tests/sanity" "$dest/tests/"
 bundled=$("$venv/bin/python" -c 'import ansible_collections, os; print(os.path.dirname(ansible_collections.__file__) if hasattr(ansible_collections, "__file__") and ansible_collections.__file__ else list(ansible_collections.__path__)[0])')
 for dep in kubernetes/core amazon/aws community/aws community/docker; do
   mkdir -p "$work/ansible_collections/${dep%/*}"

@@ -96,6 +96,18 @@ def configure_moto():
         raise SandboxError(f"moto's EKS cluster {config.EKS_CLUSTER} has no OIDC issuer: {issuer!r}")
 
 
+def _eks_authn_webhook_config():
+    """kube-apiserver's kubeconfig for the EKS token webhook (sandbox/eks_authn/), rewritten when it differs."""
+    path = config.PKI / "eks-authn-webhook.kubeconfig"
+    text = (f"apiVersion: v1\nkind: Config\nclusters:\n- name: eks-authn\n  cluster:\n"
+            f"    server: http://{H}:{P['eks-authn']}/authenticate\nusers:\n- name: kube-apiserver\n  user: {{}}\n"
+            f"contexts:\n- name: eks-authn\n  context:\n    cluster: eks-authn\n    user: kube-apiserver\n"
+            f"current-context: eks-authn\n")
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
 def _apiserver_argv():
     return [
         str(config.binary("kube-apiserver")),
@@ -104,6 +116,10 @@ def _apiserver_argv():
         "--endpoint-reconciler-type=none",   # a loopback advertise address cannot be an Endpoint
         f"--cert-dir={config.PKI}",            # self-signed serving cert for 127.0.0.1/localhost
         f"--token-auth-file={config.TOKEN_FILE}",
+        # Tokens no other authenticator knows go to the EKS token webhook, as on EKS (aws-iam-authenticator).
+        f"--authentication-token-webhook-config-file={_eks_authn_webhook_config()}",
+        "--authentication-token-webhook-version=v1",
+        "--authentication-token-webhook-cache-ttl=30s",
         "--authorization-mode=RBAC",
         f"--service-account-issuer=https://{H}:{P['kube-apiserver']}",
         f"--service-account-key-file={config.SA_KEY}",
@@ -201,6 +217,16 @@ COMPONENTS = [
         ports=[P["lambda-runtime"]], ready=_status_is(f"http://{H}:{P['lambda-runtime']}/healthz"),
         binaries=["crane", "rie"], timeout=60,
         optional_file="sandbox/lambda_runtime/poller.py",
+    ),
+    Component(
+        # After kube-apiserver (it reads the aws-auth ConfigMap with the admin kubeconfig) and moto (its STS).
+        name="eks-authn",
+        argv=lambda: _python_component("sandbox/eks_authn/webhook.py")() + [
+            "--port", str(P["eks-authn"]), "--sts-endpoint", f"http://{H}:{P['moto']}",
+            "--cluster-id", config.EKS_CLUSTER, "--kubeconfig", str(config.KUBECONFIG)],
+        signature=lambda: str(config.REPO / "sandbox/eks_authn/webhook.py"),
+        ports=[P["eks-authn"]], ready=_status_is(f"http://{H}:{P['eks-authn']}/healthz"),
+        timeout=20, optional_file="sandbox/eks_authn/webhook.py",
     ),
 ]
 

@@ -60,6 +60,7 @@ BASE_PORTS = {
     "moto": 15001,
     "ack-supervisor": 18000,      # the ACK controllers' health ports follow it (18001-18009)
     "lambda-runtime": 19000,      # the RIE instances take 19001-19099
+    "eks-authn": 17000,           # EKS token webhook of kube-apiserver (sandbox/eks_authn/)
 }
 PORTS = {name: port + PORT_OFFSET for name, port in BASE_PORTS.items()}
 RIE_PORTS = f"{PORTS['lambda-runtime'] + 1}-{PORTS['lambda-runtime'] + 99}"

@@ -266,7 +266,8 @@ def test_site_creates_the_cluster_record_then_everything(aws):
     issuer, the smoke test passes. Then the pipeline is removed again (the record stays, for other tests)."""
     remove_cluster(aws, SANDBOX_CLUSTER, irsa_roles=False)
     _, out = run("site.yml", "-e", "site_create_cluster=true", cluster=SANDBOX_CLUSTER, timeout=1800)
-    assert "4 items found in customer: user1@foo.com, user2@foo.com, user3@foo.com, user4@foo.com" in out
+    assert re.search(r"4 items found in customer after [0-9.]+ s: "
+                     r"user1@foo\.com, user2@foo\.com, user3@foo\.com, user4@foo\.com", out), out
     cluster = aws["eks"].describe_cluster(name=SANDBOX_CLUSTER)["cluster"]
     assert cluster["roleArn"].endswith(":role/{0}-eks-cluster".format(SANDBOX_CLUSTER))
     assert cluster["tags"]["app.kubernetes.io/managed-by"] == "ackops.serverless"

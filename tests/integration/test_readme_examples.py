@@ -68,8 +68,32 @@ def test_examples_were_found():
     assert {p.values[0] for p in examples()} >= {"preflight", "irsa", "controllers", "lambda_image"}
 
 
+NEEDS_PIPELINE = {"smoke_test"}  # roles whose example works on a deployed pipeline, as their README says
+
+
+@pytest.fixture
+def precondition(request, tmp_path):
+    """For an example that needs the pipeline: deploy it first (playbooks/pipeline.yml), remove it after."""
+    role = request.node.callspec.params["role"]
+    if role not in NEEDS_PIPELINE:
+        yield
+        return
+    deployed = run_playbook("playbooks/pipeline.yml")
+    assert deployed.rc == 0, deployed.tail()
+    yield
+    remove = tmp_path / "remove_pipeline.yml"
+    remove.write_text(yaml.safe_dump([{
+        "name": "Remove the pipeline the example ran on", "hosts": "localhost", "gather_facts": False,
+        "vars_files": [str(REPO / "playbooks" / "vars" / "ackops.yml")],
+        "roles": [{"role": "ackops.serverless.resources", "vars": {"resources_operation": "delete"}},
+                  {"role": "ackops.serverless.lambda_image", "vars": {"lambda_image_operation": "delete"}}],
+    }], sort_keys=False))
+    removed = run_playbook(remove)
+    assert removed.rc == 0, removed.tail()
+
+
 @pytest.mark.parametrize("role,plays", examples())
-def test_readme_example_runs(role, plays, sandbox, leftovers, tmp_path):
+def test_readme_example_runs(role, plays, sandbox, leftovers, precondition, tmp_path):
     playbook = tmp_path / "example.yml"
     playbook.write_text(yaml.safe_dump(plays, sort_keys=False))
     extra = tmp_path / "sandbox.json"
