@@ -28,7 +28,8 @@ from rel_helpers import FUNCTION, REPO, record, run_playbook
 PLAYBOOK_OF = {"preflight": "playbooks/preflight.yml", "irsa": "playbooks/irsa.yml",
                "controllers": "playbooks/controllers.yml", "lambda_image": "playbooks/pipeline.yml",
                "resources": "playbooks/pipeline.yml", "smoke_test": "playbooks/smoke_test.yml",
-               "cluster": "playbooks/cluster.yml"}
+               "cluster": "playbooks/cluster.yml", "rbac": "playbooks/rbac.yml",
+               "awx_config": "playbooks/awx_config.yml"}
 # type -> (a value of another type, how Ansible's message shows it, the type it asks for)
 WRONG_TYPE = {"int": ("ten", "ten", "int"), "bool": ("maybe", "maybe", "bool"),
               "list": ({"not": "a list"}, "of type dict", "list"), "dict": ("not-a-dict", "of type str", "dict")}
@@ -110,6 +111,11 @@ RULES = [
     ("cluster", "cluster_version", "v1.34", "1.34"),
     ("cluster", "cluster_region", "us_east_1", "us-east-1"),
     ("cluster", "cluster_endpoint_url", "127.0.0.1:1", "http"),
+    ("rbac", "rbac_namespace", "Ackops", "namespace name"),
+    ("rbac", "rbac_controllers_namespace", "ack_system", "namespace name"),
+    ("rbac", "rbac_pipeline_namespace", "-default", "namespace name"),
+    ("rbac", "rbac_name_prefix", "Ackops_", "Kubernetes name"),
+    ("rbac", "rbac_token_timeout", 0, "1 second or more"),
 ]
 
 # String options no value of which can be refused before AWS or the registry is asked (free text, or a
@@ -124,6 +130,15 @@ FREE_TEXT = {
     "cluster_vpc_id": "checked by EC2 (DescribeVpcs) before anything is created",
     "cluster_role_path": "an IAM path; IAM checks it",
     "cluster_ca_cert_path": "a path the role writes",
+    "rbac_token_dir": "a directory the role writes the tokens to, or empty",
+    "awx_config_organization": "an AWX object name: free text",
+    "awx_config_execution_environment_name": "an AWX object name: free text",
+    "awx_config_execution_environment_image": "any image reference; AWX pulls it",
+    "awx_config_project_name": "an AWX object name: free text",
+    "awx_config_project_scm_url": "any URL git accepts; AWX checks it at project sync",
+    "awx_config_project_scm_branch": "any git ref",
+    "awx_config_project_scm_credential": "the name of an AWX credential; AWX checks it exists",
+    "awx_config_inventory_name": "an AWX object name: free text",
 }
 
 
