@@ -114,6 +114,23 @@ def test_check_mode_on_converged_reports_nothing(sandbox):
     assert "--- before" not in check.output
 
 
+def test_a_second_mapping_of_the_queue_is_found_then_removed(sandbox, aws):
+    """A mapping between the queue and the function that the EventSourceMapping does not own (moto
+    accepts one; a retried create leaves one): verify names it and fails, site.yml deletes only it."""
+    owned = [m["UUID"] for m in aws["lambda"].list_event_source_mappings(FunctionName=FUNCTION)["EventSourceMappings"]]
+    assert len(owned) == 1, owned
+    queue_arn = aws["sqs"].get_queue_attributes(
+        QueueUrl=aws["sqs"].get_queue_url(QueueName=QUEUE)["QueueUrl"], AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    extra = aws["lambda"].create_event_source_mapping(EventSourceArn=queue_arn, FunctionName=FUNCTION, BatchSize=10)["UUID"]
+    verify = run_playbook("verify_duplicate", "playbooks/verify.yml", expect_failure=True)
+    assert verify.rc != 0 and verify.changed == 0
+    assert "no custom resource owns: " + extra in verify.output
+    repair = run_playbook("remove_duplicate", "playbooks/pipeline.yml", json_output=True)
+    assert repair.changed_tasks() == ["Delete them (each would consume the queue too)"]
+    left = [m["UUID"] for m in aws["lambda"].list_event_source_mappings(FunctionName=FUNCTION)["EventSourceMappings"]]
+    assert left == owned
+
+
 APPLY = "Apply the queues, the table, the function and the event source mapping"
 WAIT = "Wait until ACK has synced them (a spec change waits for its reconcile, a metadata change does not)"
 SETTLE = "Wait until AWS has settled what ACK does not follow (function update, mapping state)"
