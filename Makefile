@@ -13,7 +13,7 @@ WITH_SANDBOX_ENV := set -a; [ -f .sandbox/env ] && . .sandbox/env; set +a;
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
 .PHONY: help setup lock lint sanity unit test-sandbox test-integration test-molecule test-molecule-converge test-awx \
-        test sandbox-up sandbox-down sandbox-status demo build ee changelog bench clean
+        reliability reliability-full test sandbox-up sandbox-down sandbox-status demo build ee changelog bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -66,7 +66,16 @@ test-molecule-converge: setup sandbox-up ## Molecule scenario's create, converge
 	$(WITH_SANDBOX_ENV) PATH=$(BIN):$$PATH $(BIN)/molecule converge -s default
 	$(WITH_SANDBOX_ENV) PATH=$(BIN):$$PATH $(BIN)/molecule verify -s default
 
-TEST_STAGES := lint sanity unit test-sandbox test-molecule-converge test-integration test-awx
+# The reliability suite kills and restarts processes of this checkout's sandbox (by the PIDs in .sandbox/run and
+# the ACK supervisor's), loses moto's state on purpose, and ends with the pipeline converged again.
+reliability: setup sandbox-up ## Faults, drift, bad input, bad messages, secrets, least privilege; writes docs/reliability.md
+	@$(WITH_SANDBOX_ENV) ACKOPS_SANDBOX_DISRUPTIVE_TESTS=1 $(BIN)/pytest --durations=15 tests/reliability; rc=$$?; \
+	  $(BIN)/python tests/reliability/report.py || rc=1; exit $$rc
+
+reliability-full: ## make reliability, plus each controller killed alone, the DLQ's drift, two runs from nothing
+	ACKOPS_RELIABILITY_FULL=1 $(MAKE) --no-print-directory reliability
+
+TEST_STAGES := lint sanity unit test-sandbox test-molecule-converge test-integration reliability test-awx
 
 test: ## Every test, stage by stage, with each stage's time
 	@total=$$(date +%s); report=""; \

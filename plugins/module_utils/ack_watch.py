@@ -34,6 +34,9 @@ except ImportError:  # reported by kubernetes.core's client loader before we get
 SYNC = "SYNC"          # payload: list of documents (a fresh list; anything else is gone)
 EVENT = "EVENT"        # payload: (type, document)
 BROKEN = "BROKEN"      # payload: error text (a permanent error: bad kind, forbidden, ...)
+# Seconds a synced condition dated to the change's own second must stay unchanged to count as the
+# reconcile of the change (ACK reconciles a spec change within a second or two of seeing it).
+SAME_SECOND_GRACE = 10.0
 
 
 class WatchStats(object):
@@ -254,7 +257,7 @@ class Waiter(object):
     """
 
     def __init__(self, api, targets, state, markers=None, watch_timeout=290, clock=time.monotonic,
-                 recoverable_timeout=0):
+                 recoverable_timeout=0, same_second_grace=SAME_SECOND_GRACE):
         self.api = api
         self.targets = targets
         self.state = state
@@ -262,6 +265,8 @@ class Waiter(object):
         self.watch_timeout = watch_timeout
         self.clock = clock
         self.recoverable_timeout = recoverable_timeout
+        self.same_second_grace = same_second_grace
+        self.same_second = {}   # key -> seconds after start its synced condition was first seen ambiguous
         self.stats = WatchStats()
         self.queue = queue.Queue()
         self.stop = threading.Event()
@@ -338,6 +343,20 @@ class Waiter(object):
                               "forever: {2}".format(lasted, self.recoverable_timeout, verdict["reason"])}
         return verdict
 
+    def _same_second_verdict(self, key, verdict, now):
+        """A synced condition dated to the change's second (see ack_conditions.written_in_the_change_second)
+        that stays as it is for same_second_grace seconds was written by the reconcile of the change: a
+        controller that was writing in that very second has the change in its watch, and a later reconcile
+        would have dated its conditions later."""
+        if not verdict.get("same_second"):
+            self.same_second.pop(key, None)
+            return verdict
+        first_seen = self.same_second.setdefault(key, now)
+        if now - first_seen >= self.same_second_grace:
+            return {"outcome": "done", "reason": "{0}=True, written in the second of the spec change and unchanged "
+                                                 "for {1:.0f}s".format(conds.SYNCED, now - first_seen)}
+        return verdict
+
     def verdicts(self, now=None):
         now = self.elapsed() if now is None else now
         result = {}
@@ -346,7 +365,7 @@ class Waiter(object):
             verdict = conds.evaluate(obj, self.state, self.markers.get(key))
             if self.state == "synced" and key in self.deleted_while_waiting:
                 verdict = {"outcome": "failed", "reason": "resource was deleted while waiting for it to sync"}
-            result[key] = self._recoverable_verdict(key, verdict, now)
+            result[key] = self._recoverable_verdict(key, self._same_second_verdict(key, verdict, now), now)
         return result
 
     # -- running -----------------------------------------------------------------------------
@@ -385,6 +404,8 @@ class Waiter(object):
     def _next_wakeup(self, now, timeout):
         """Seconds until the earliest recoverable grace ends (so a silent resource fails on time)."""
         wakeup = timeout - now
+        for first_seen in self.same_second.values():
+            wakeup = min(wakeup, max(0.05, first_seen + self.same_second_grace - now))
         if self.recoverable_timeout:
             for dummy, first_seen in self.recoverable.values():
                 wakeup = min(wakeup, max(0.05, first_seen + self.recoverable_timeout - now))

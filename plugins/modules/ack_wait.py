@@ -121,6 +121,9 @@ options:
         pass O(before).
       - Resources reported unchanged, and changes that left the generation where it was, count with the
         conditions they have.
+      - ACK dates conditions to the second. A C(ACK.ResourceSynced=True) dated to the change's own second, as
+        present in that result, may already be the reconcile of the change (a reconcile ending in the second of
+        the one before looks the same), so it counts once it has stayed unchanged for 10 seconds.
     type: raw
   before:
     description:

@@ -235,3 +235,38 @@ def test_one_watch_per_kind_and_namespace_serves_several_names():
     waiter, outcome, verdicts = run(api, targets=[(target, [KEY, other_key])])
     assert outcome == "done" and set(verdicts) == {KEY, other_key}
     assert len(api.watch_calls) >= 1 and api.list_calls == 1
+
+
+def _changed_in_the_second_of_its_last_reconcile(rv):
+    """A spec change written in the same second as the controller's last status write, as its apply returns it."""
+    changed = version(DOCS["queue_synced"], rv)
+    changed["metadata"]["generation"] = 3
+    changed["metadata"]["managedFields"][0]["time"] = "2026-11-25T16:10:04Z"   # the conditions' second
+    return changed
+
+
+def test_conditions_dated_to_the_change_second_count_once_they_stay_unchanged():
+    from ansible_collections.ackops.serverless.plugins.module_utils import ack_conditions as conds
+
+    changed = _changed_in_the_second_of_its_last_reconcile(20)
+    markers = {KEY: conds.marker_from_since(changed)}
+    api = ScriptedApi([([changed], "20")], [])
+    waiter = Waiter(api, [(TARGET, [KEY])], "synced", markers=markers, watch_timeout=1, same_second_grace=0.5)
+    started = time.monotonic()
+    outcome, verdicts = waiter.run(10.0)
+    api.stopped.set()
+    assert outcome == "done" and 0.4 < time.monotonic() - started < 5
+    assert "written in the second of the spec change" in verdicts[KEY]["reason"]
+
+
+def test_conditions_dated_before_the_change_second_stay_stale():
+    from ansible_collections.ackops.serverless.plugins.module_utils import ack_conditions as conds
+
+    changed = _changed_in_the_second_of_its_last_reconcile(20)
+    changed["metadata"]["managedFields"][0]["time"] = "2026-11-25T16:10:05Z"   # a second later: surely stale
+    markers = {KEY: conds.marker_from_since(changed)}
+    api = ScriptedApi([([changed], "20")], [])
+    waiter = Waiter(api, [(TARGET, [KEY])], "synced", markers=markers, watch_timeout=1, same_second_grace=0.2)
+    outcome, verdicts = waiter.run(1.5)
+    api.stopped.set()
+    assert outcome == "timeout" and "stale" in verdicts[KEY]["reason"]
