@@ -14,7 +14,9 @@ import re
 import secrets
 import shutil
 import subprocess
+import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -187,6 +189,16 @@ def leaked_secrets(result):
                 if value and value in text:
                     found.append(f"{file.relative_to(result.artifact_dir)}: {value[:6]}...")
     return found
+
+
+def run_timed(job, playbook):
+    """Run the job, print its time, status and changes, and fail on any secret in what AWX would keep."""
+    started = time.monotonic()
+    result = job.run(playbook)
+    print(f"\n{job.dir.name}: {playbook} took {time.monotonic() - started:.0f}s, status={result.status}, "
+          f"changed={result.changed()}", file=sys.stderr)
+    assert not leaked_secrets(result), leaked_secrets(result)
+    return result
 
 
 def task_failure_messages(result):

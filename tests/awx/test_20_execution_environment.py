@@ -9,8 +9,6 @@ credentials are what AWX injects: an AWS key pair and a Kubernetes bearer token 
 here; tests/awx/test_30_jobs.py runs with the least-privilege identities).
 """
 
-import sys
-import time
 
 import pytest
 
@@ -18,7 +16,7 @@ from awxjob import (
     Job,
     aws_credential,
     k8s_bearer_credential,
-    leaked_secrets,
+    run_timed,
     sandbox_inventory,
     thin_project,
 )
@@ -37,29 +35,20 @@ def ee_job(sandbox, ee_image, jobs_root, admin_token, cluster_ca, aws_keys):
     return make
 
 
-def timed(job, playbook):
-    started = time.monotonic()
-    result = job.run(playbook)
-    print(f"\n{job.dir.name}: {playbook} in the EE took {time.monotonic() - started:.0f}s, "
-          f"changed={result.changed()}", file=sys.stderr)
-    assert not leaked_secrets(result), leaked_secrets(result)
-    return result
-
-
 def test_site_converges_with_smoke_test(ee_job):
-    result = timed(ee_job("ee-site-1"), "site.yml")
+    result = run_timed(ee_job("ee-site-1"), "site.yml")
     assert result.status == "successful", result.summary()
     assert "4 items found in customer" in result.stdout, result.summary()
 
 
 def test_second_run_changes_nothing(ee_job):
     # The smoke test runs again too: it changes nothing of the pipeline and reports changed=0.
-    result = timed(ee_job("ee-site-2"), "site.yml")
+    result = run_timed(ee_job("ee-site-2"), "site.yml")
     assert result.status == "successful", result.summary()
     assert "4 items found in customer" in result.stdout, result.summary()
     assert result.changed() == 0, result.summary()
 
 
 def test_cleanup(ee_job):
-    result = timed(ee_job("ee-cleanup"), "cleanup.yml")
+    result = run_timed(ee_job("ee-cleanup"), "cleanup.yml")
     assert result.status == "successful", result.summary()

@@ -17,7 +17,6 @@ Secrets (tokens, secret key, session token) never appear in a job's events or ou
 import json
 import shutil
 import subprocess
-import sys
 import time
 
 import boto3
@@ -30,7 +29,7 @@ from awxjob import (
     Job,
     aws_credential,
     k8s_bearer_credential,
-    leaked_secrets,
+    run_timed,
     plain_copy,
     sandbox_inventory,
 )
@@ -71,15 +70,6 @@ def make_job(sandbox, ee_image, jobs_root, project, aws_keys):
     return make
 
 
-def run(job, playbook):
-    started = time.monotonic()
-    result = job.run(playbook)
-    print(f"\n{job.dir.name}: {playbook} took {time.monotonic() - started:.0f}s, status={result.status}, "
-          f"changed={result.changed()}", file=sys.stderr)
-    assert not leaked_secrets(result), leaked_secrets(result)
-    return result
-
-
 def bearer(job, sandbox, token, ca):
     return job.credential(k8s_bearer_credential(job.dir, sandbox["ACKOPS_KUBE_APISERVER"], token, ca))
 
@@ -87,7 +77,7 @@ def bearer(job, sandbox, token, ca):
 def test_platform_job_with_the_pipeline_token_fails_early_naming_the_missing_permission(
         sandbox, make_job, identities):
     job = bearer(make_job("platform-as-pipeline"), sandbox, identities["pipeline"], identities["ca"])
-    result = run(job, "playbooks/platform.yml")
+    result = run_timed(job, "playbooks/platform.yml")
     assert result.status == "failed", result.summary()
     (failure,) = result.failed_tasks()
     assert failure["event_data"]["task"] == "Fail unless the credentials hold every permission of the identities"
@@ -100,7 +90,7 @@ def test_platform_job_with_the_pipeline_token_fails_early_naming_the_missing_per
 
 def test_platform_job_converges_with_the_platform_token(sandbox, make_job, identities):
     job = bearer(make_job("platform"), sandbox, identities["platform"], identities["ca"])
-    result = run(job, "playbooks/platform.yml")
+    result = run_timed(job, "playbooks/platform.yml")
     assert result.status == "successful", result.summary()
     assert result.roles_run() == ["rbac", "irsa", "controllers"], result.roles_run()
 
@@ -108,7 +98,7 @@ def test_platform_job_converges_with_the_platform_token(sandbox, make_job, ident
 def test_pipeline_job_converges_with_the_pipeline_token(sandbox, make_job, identities, api_client):
     job = bearer(make_job("pipeline", {"resources_function_memory_size": 256, "resources_esm_batch_size": 10}),
                  sandbox, identities["pipeline"], identities["ca"])
-    result = run(job, "playbooks/pipeline.yml")
+    result = run_timed(job, "playbooks/pipeline.yml")
     assert result.status == "successful", result.summary()
     functions = client.CustomObjectsApi(api_client).list_namespaced_custom_object(
         "lambda.services.k8s.aws", "v1alpha1", "default", "functions")["items"]
@@ -116,7 +106,7 @@ def test_pipeline_job_converges_with_the_pipeline_token(sandbox, make_job, ident
 
 
 def test_smoke_test_job_needs_only_the_aws_credential(make_job):
-    result = run(make_job("smoke-test"), "playbooks/smoke_test.yml")
+    result = run_timed(make_job("smoke-test"), "playbooks/smoke_test.yml")
     assert result.status == "successful", result.summary()
     assert "4 items found in customer" in result.stdout, result.summary()
 
@@ -165,7 +155,7 @@ def test_pipeline_job_runs_with_only_an_aws_credential(sandbox, make_job, identi
     assert "K8S_AUTH_API_KEY" not in job.envvars and "KUBECONFIG" not in job.envvars
     log = REPO / ".sandbox" / "logs" / "eks-authn.log"
     seen = len(log.read_text().splitlines())
-    result = run(job, "playbooks/pipeline.yml")
+    result = run_timed(job, "playbooks/pipeline.yml")
     assert result.status == "successful", result.summary()
     assert result.changed() == 0, result.summary()
     decisions = log.read_text().splitlines()[seen:]
@@ -175,7 +165,7 @@ def test_pipeline_job_runs_with_only_an_aws_credential(sandbox, make_job, identi
 
 def test_cleanup_job_with_the_platform_token(sandbox, make_job, identities):
     job = bearer(make_job("cleanup"), sandbox, identities["platform"], identities["ca"])
-    result = run(job, "playbooks/cleanup.yml")
+    result = run_timed(job, "playbooks/cleanup.yml")
     assert result.status == "successful", result.summary()
 
 

@@ -178,17 +178,6 @@ def controller_pid(service):
     return child["pid"], child["restarts"]
 
 
-def wait_for(check, timeout=60.0, interval=0.5, what="condition"):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(interval)
-    pytest.fail(f"{what} not reached within {timeout:.0f}s (last value: {last!r})")
-
-
 # ----------------------------------------------------------------------------- Kubernetes and AWS
 
 class Kube:

@@ -19,7 +19,8 @@ import time
 
 import pytest
 from rel_helpers import (ESM, FULL, FUNCTION, assert_converged, assert_exactly_one_of_each, controller_pid, disruptive, record,
-                         run_site, supervisor_status, wait_for)
+                         run_site, supervisor_status)
+from sbx_helpers import eventually
 
 APPLY = "Apply the queues, the table, the function and the event source mapping"
 SERVICES = ["sqs", "dynamodb", "lambda"]
@@ -53,7 +54,7 @@ def test_controller_killed_mid_converge(case, converged, aws, kube):
     if "lambda" in services:  # the mapping is created again in the run, while its controller is down
         kube.custom.delete_namespaced_custom_object("lambda.services.k8s.aws", "v1alpha1", "default",
                                                     "eventsourcemappings", ESM)
-        wait_for(lambda: kube.get("EventSourceMapping", ESM) is None, timeout=60, what="mapping deleted by ACK")
+        eventually(lambda: kube.get("EventSourceMapping", ESM) is None, timeout=60, what="mapping deleted by ACK")
         assert aws["lambda"].list_event_source_mappings(FunctionName=FUNCTION)["EventSourceMappings"] == []
     killed = {}
     run = run_site("-e", _tags(case), on_task=_kill_when_applying(services, killed))

@@ -3,8 +3,11 @@
 # is in conftest.py beside it.
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 
+import boto3
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
@@ -21,3 +24,23 @@ def run_module(main, args, capsys, check_mode=False):
             main()
     out = capsys.readouterr().out
     return exited.value.code, json.loads(out)
+
+
+def queues_and_functions(queues, functions):
+    """Inside mock_aws: the SQS queues and the (zip, never run) Lambda functions of these names.
+    Returns (lambda client, the queues' ARNs in order)."""
+    role = boto3.client("iam", region_name="us-east-1").create_role(
+        RoleName="fn", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    lam = boto3.client("lambda", region_name="us-east-1")
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    arns = []
+    for name in queues:
+        url = sqs.create_queue(QueueName=name)["QueueUrl"]
+        arns.append(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"])
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("app.py", "def handler(e, c):\n    return None\n")
+    for name in functions:
+        lam.create_function(FunctionName=name, Runtime="python3.11", Role=role, Handler="app.handler",
+                            Code={"ZipFile": code.getvalue()})
+    return lam, arns

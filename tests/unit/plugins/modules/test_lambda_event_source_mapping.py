@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-import boto3
 import pytest
 from moto import mock_aws
 
-from _aws_module_harness import run_module
-from test_lambda_event_source_mapping_info import _zip
+from _aws_module_harness import queues_and_functions, run_module
 
 from ansible_collections.ackops.serverless.plugins.modules import lambda_event_source_mapping
 
@@ -14,14 +12,7 @@ from ansible_collections.ackops.serverless.plugins.modules import lambda_event_s
 def two_mappings(aws_env):
     """Two mappings between the same queue and function (moto accepts the second one)."""
     with mock_aws(config={"lambda": {"use_docker": False}}):
-        role = boto3.client("iam", region_name="us-east-1").create_role(
-            RoleName="fn", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-        lam = boto3.client("lambda", region_name="us-east-1")
-        sqs = boto3.client("sqs", region_name="us-east-1")
-        url = sqs.create_queue(QueueName="q")["QueueUrl"]
-        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        lam.create_function(FunctionName="f", Runtime="python3.11", Role=role, Handler="app.handler",
-                            Code={"ZipFile": _zip()})
+        lam, (arn,) = queues_and_functions(("q",), ("f",))
         made = [lam.create_event_source_mapping(EventSourceArn=arn, FunctionName="f")["UUID"] for dummy in range(2)]
         yield lam, made
 

@@ -1,38 +1,17 @@
 from __future__ import annotations
 
-import io
-import zipfile
-
-import boto3
 import pytest
 from moto import mock_aws
 
-from _aws_module_harness import run_module
+from _aws_module_harness import queues_and_functions, run_module
 
 from ansible_collections.ackops.serverless.plugins.modules import lambda_event_source_mapping_info
-
-
-def _zip():
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as archive:
-        archive.writestr("app.py", "def handler(e, c):\n    return None\n")
-    return buf.getvalue()
 
 
 @pytest.fixture
 def mappings(aws_env):
     with mock_aws(config={"lambda": {"use_docker": False}}):
-        role = boto3.client("iam", region_name="us-east-1").create_role(
-            RoleName="fn", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-        lam = boto3.client("lambda", region_name="us-east-1")
-        sqs = boto3.client("sqs", region_name="us-east-1")
-        arns = []
-        for name in ("q1", "q2"):
-            url = sqs.create_queue(QueueName=name)["QueueUrl"]
-            arns.append(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"])
-        for name in ("f1", "f2"):
-            lam.create_function(FunctionName=name, Runtime="python3.11", Role=role, Handler="app.handler",
-                                Code={"ZipFile": _zip()})
+        lam, arns = queues_and_functions(("q1", "q2"), ("f1", "f2"))
         made = [lam.create_event_source_mapping(EventSourceArn=arns[0], FunctionName="f1", BatchSize=5,
                                                 FunctionResponseTypes=["ReportBatchItemFailures"])["UUID"],
                 lam.create_event_source_mapping(EventSourceArn=arns[0], FunctionName="f2", Enabled=False)["UUID"],
