@@ -81,6 +81,16 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 
+def call(module, client, verb, uuid):
+    """AWS's answer to verb (get or delete) for the mapping, or exit unchanged when it does not exist."""
+    try:
+        return getattr(client, verb + "_event_source_mapping")(aws_retry=True, UUID=uuid)
+    except is_boto3_error_code("ResourceNotFoundException"):
+        module.exit_json(changed=False, uuid=uuid, state="absent")
+    except (BotoCoreError, ClientError) as e:  # pylint: disable=duplicate-except
+        module.fail_json_aws(e, msg="Could not {0} event source mapping {1}".format(verb, uuid))
+
+
 def main():
     module = AnsibleAWSModule(
         argument_spec=dict(uuid=dict(type="str", required=True), state=dict(type="str", choices=["absent"], default="absent")),
@@ -88,22 +98,12 @@ def main():
     )
     client = module.client("lambda", retry_decorator=AWSRetry.jittered_backoff())
     uuid = module.params["uuid"]
-    try:
-        current = client.get_event_source_mapping(aws_retry=True, UUID=uuid)
-    except is_boto3_error_code("ResourceNotFoundException"):
-        module.exit_json(changed=False, uuid=uuid, state="absent")
-    except (BotoCoreError, ClientError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg="Could not read event source mapping {0}".format(uuid))
+    current = call(module, client, "get", uuid)
     if current.get("State") == "Deleting":
         module.exit_json(changed=False, uuid=uuid, state="Deleting")
     if module.check_mode:
         module.exit_json(changed=True, uuid=uuid, state=current.get("State"))
-    try:
-        answer = client.delete_event_source_mapping(aws_retry=True, UUID=uuid)
-    except is_boto3_error_code("ResourceNotFoundException"):
-        module.exit_json(changed=False, uuid=uuid, state="absent")
-    except (BotoCoreError, ClientError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg="Could not delete event source mapping {0}".format(uuid))
+    answer = call(module, client, "delete", uuid)
     module.exit_json(changed=True, uuid=uuid, state=answer.get("State") or "Deleting")
 
 
