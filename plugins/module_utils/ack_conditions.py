@@ -202,8 +202,9 @@ def marker_from_watch(obj):
 def since_objects(since):
     """Resource documents found in a `since` or `before` value, as (document, changed, diff).
 
-    Accepts a kubernetes.core.k8s task result ({changed, result, diff}), a looped result
-    ({results: [...]}), a k8s_info or ack_wait result ({resources: [...]}), a list of any of
+    Accepts a kubernetes.core.k8s task result ({changed, result, diff}), the result of one
+    kubernetes.core.k8s call with several definitions ({changed, result: {results: [...]}}), a looped
+    result ({results: [...]}), a k8s_info or ack_wait result ({resources: [...]}), a list of any of
     these, or a bare resource document. changed is None when unknown; diff is the task's diff
     (present in diff mode) or None.
     """
@@ -218,6 +219,8 @@ def since_objects(since):
         return found
     if isinstance(since.get("results"), list):
         return since_objects(since["results"])
+    if isinstance(since.get("result"), dict) and isinstance(since["result"].get("results"), list):
+        return since_objects(since["result"]["results"])
     if isinstance(since.get("result"), dict) and since["result"].get("metadata"):
         diff = since.get("diff") if isinstance(since.get("diff"), dict) else None
         found.append((since["result"], since.get("changed"), diff))

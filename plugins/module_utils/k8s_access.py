@@ -27,7 +27,8 @@ def expand_rules(rules, namespace=None):
     """One check (dict of SelfSubjectAccessReview resourceAttributes) per group, resource, verb and name.
 
     `resources` entries may name a subresource (`queues/status`); a rule without resource names
-    checks the verb on every object. Duplicates are dropped, order is kept.
+    checks the verb on every object. A rule's own `namespace` replaces the given one. Duplicates are
+    dropped, order is kept.
     """
     checks = []
     seen = set()
@@ -48,8 +49,8 @@ def expand_rules(rules, namespace=None):
                             check["subresource"] = subresource
                         if name:
                             check["name"] = name
-                        if namespace:
-                            check["namespace"] = namespace
+                        if rule.get("namespace") or namespace:
+                            check["namespace"] = rule.get("namespace") or namespace
                         key = tuple(sorted(check.items()))
                         if key not in seen:
                             seen.add(key)

@@ -28,6 +28,9 @@ description:
     another state than its spec asks for.
   - Reports as drift, without failing, every resource the custom resource says exists but AWS does
     not have (deleted out of band). ACK would not notice before its next resync.
+  - Lists, for each event source mapping, the other mappings between the same event source and
+    function (RV(resources[].other_mappings)): AWS lets a second mapping of a queue exist (a retried
+    create), which no custom resource owns and which consumes the queue too.
   - The module only reads; C(changed) is always V(false).
 options:
   resources:
@@ -102,6 +105,13 @@ moving:
   returned: always
   type: list
   elements: str
+other_mappings:
+  description: UUIDs of the mappings between the event source and the function of a given
+    EventSourceMapping that are not its own (its C(status.uuid)), over all given mappings.
+  returned: always
+  type: list
+  elements: str
+  sample: ["a1b2c3d4-5678-90ab-cdef-11111EXAMPLE"]
 elapsed:
   description: Seconds spent.
   returned: always
@@ -142,6 +152,11 @@ resources:
       description: Selected fields of the AWS answer (for example C(state), C(last_update_status),
         C(last_processing_result), C(table_status), C(queue_url)).
       type: dict
+    other_mappings:
+      description: For an EventSourceMapping AWS has, the UUIDs of the other mappings between the same
+        event source and function; empty for other kinds.
+      type: list
+      elements: str
 """
 
 import time
@@ -190,6 +205,20 @@ class AwsReader(object):
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:  # pylint: disable=duplicate-except
             self.module.fail_json_aws(exc, msg="Could not read {0} {1} in AWS".format(kind, reference["id"]))
 
+    def other_mappings(self, reference, observed):
+        """UUIDs of the mappings between the same event source and function, other than this one."""
+        client = self.client("lambda", reference["region"])
+        found = []
+        try:
+            # The function as name[:qualifier] (AWS takes an ARN too; moto matches only the name).
+            function = observed["FunctionArn"].split(":function:", 1)[-1]
+            pages = client.get_paginator("list_event_source_mappings").paginate(
+                EventSourceArn=observed["EventSourceArn"], FunctionName=function)
+            found = [m["UUID"] for page in pages for m in page.get("EventSourceMappings", [])]
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
+            self.module.fail_json_aws(exc, msg="Could not list the mappings of {0}".format(observed["EventSourceArn"]))
+        return sorted(uuid for uuid in found if uuid != observed.get("UUID"))
+
 
 def observe(reader, resources, region):
     entries = []
@@ -207,6 +236,9 @@ def observe(reader, resources, region):
             observed = reader.read(reference)
             state, reason = ack_aws.verdict(resource, observed)
             entry.update(state=state, reason=reason, aws=ack_aws.summary(kind, observed))
+            if kind == "EventSourceMapping" and observed and observed.get("EventSourceArn") and observed.get("FunctionArn"):
+                entry["other_mappings"] = reader.other_mappings(reference, observed)
+        entry.setdefault("other_mappings", [])
         entries.append(entry)
     return entries
 
@@ -239,7 +271,8 @@ def main():
     result = dict(
         changed=False, resources=entries, elapsed=round(time.monotonic() - started, 3),
         drifted=[label(e) for e in entries if e["state"] == ack_aws.MISSING],
-        moving=[label(e) for e in entries if e["state"] == ack_aws.MOVING])
+        moving=[label(e) for e in entries if e["state"] == ack_aws.MOVING],
+        other_mappings=sorted(set(uuid for e in entries for uuid in e["other_mappings"])))
     if module.check_mode:
         module.exit_json(**result)
     failed = ["{0}: {1}".format(label(e), e["reason"]) for e in entries if e["state"] == ack_aws.FAILED]

@@ -54,6 +54,11 @@ options:
         type: list
         elements: str
         aliases: [resourceNames]
+      namespace:
+        description:
+          - Namespace this rule applies in, instead of O(namespace); lets one call check a ClusterRole's
+            rules and a Role's together.
+        type: str
   namespace:
     description:
       - Namespace the rules apply in (as a Role's would). Omitted, the rules are checked cluster-wide
@@ -138,6 +143,7 @@ denied_summary:
   sample: ["customresourcedefinitions.apiextensions.k8s.io (cluster-wide): get, list, create"]
 """
 
+import concurrent.futures
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule
@@ -161,6 +167,9 @@ from ansible_collections.ackops.serverless.plugins.module_utils.k8s_access impor
     summarize,
 )
 
+# Access reviews in flight at once (each is a small request the API server answers from its authorizer).
+REVIEWS_AT_ONCE = 8
+
 
 def argument_spec():
     spec = dict(
@@ -173,6 +182,7 @@ def argument_spec():
                 resources=dict(type="list", elements="str", required=True),
                 verbs=dict(type="list", elements="str", required=True),
                 resource_names=dict(type="list", elements="str", aliases=["resourceNames"]),
+                namespace=dict(type="str"),
             ),
         ),
         namespace=dict(type="str"),
@@ -211,15 +221,23 @@ def execute(module, client):
         resource = client.resource("SelfSubjectAccessReview", "authorization.k8s.io/v1")
     except Exception as exc:  # discovery: refused credentials, a server without the API
         fail_unreachable(module, exc)
-    allowed, denied = [], []
-    for check in checks:
+
+    def ask(check):
         try:
-            review = resource.create(body=review_body(check)).to_dict()
+            return resource.create(body=review_body(check)).to_dict(), None
         except Exception as exc:
+            return None, exc
+
+    # The reviews are independent requests: a few at a time, answers kept in the order of the checks.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=REVIEWS_AT_ONCE) as pool:
+        answers = list(pool.map(ask, checks))
+    allowed, denied = [], []
+    for check, (review, error) in zip(checks, answers):
+        if error is not None:
             module.fail_json(
                 msg="The Kubernetes API server refused the access review for '{0}': {1}. Check the credentials "
                     "(K8S_AUTH_HOST/K8S_AUTH_API_KEY, KUBECONFIG or the module's auth options).".format(
-                        describe(check), _api_error(exc)))
+                        describe(check), _api_error(error)))
         status = review.get("status") or {}
         if status.get("allowed"):
             allowed.append(describe(check))

@@ -126,7 +126,7 @@ def test_a_second_mapping_of_the_queue_is_found_then_removed(sandbox, aws):
     assert verify.rc != 0 and verify.changed == 0
     assert "no custom resource owns: " + extra in verify.output
     repair = run_playbook("remove_duplicate", "playbooks/pipeline.yml", json_output=True)
-    assert repair.changed_tasks() == ["Delete them (each would consume the queue too)"]
+    assert repair.changed_tasks() == ["Delete the mappings of the queue to the function that the EventSourceMapping does not own (each would consume the queue too)"]
     left = [m["UUID"] for m in aws["lambda"].list_event_source_mappings(FunctionName=FUNCTION)["EventSourceMappings"]]
     assert left == owned
 
@@ -142,7 +142,7 @@ def test_memory_change_touches_only_the_function_and_waits_for_it(sandbox, aws):
         result = run_playbook(f"memory_{memory}", "playbooks/pipeline.yml",
                               "-e", f"resources_function_memory_size={memory}", json_output=True)
         assert result.changed_tasks() == [APPLY]
-        assert [r["item"] for r in result.task_result(APPLY)["results"] if r["changed"]] == ["function"]
+        assert [r["result"]["kind"] for r in result.task_result(APPLY)["result"]["results"] if r["changed"]] == ["Function"]
         # The wait returned only once the controller had applied the change in AWS (moto) ...
         assert aws["lambda"].get_function_configuration(FunctionName=FUNCTION)["MemorySize"] == memory
         # ... on a ResourceSynced condition written after the change, not the stale one ...

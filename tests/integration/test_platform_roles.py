@@ -295,6 +295,22 @@ def test_missing_credentials_are_a_clear_error(play, tmp_path):
     assert "No AWS credentials found: set valid AWS credentials in the environment" in run.output
 
 
+def test_preflight_names_an_unreachable_api_server_and_aws_endpoint(play, tmp_path):
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(json.dumps({
+        "apiVersion": "v1", "kind": "Config", "current-context": "down",
+        "clusters": [{"name": "down", "cluster": {"server": "https://127.0.0.1:1", "insecure-skip-tls-verify": True}}],
+        "contexts": [{"name": "down", "context": {"cluster": "down", "user": "down"}}],
+        "users": [{"name": "down", "user": {"token": "not-a-secret"}}]}), encoding="utf-8")
+    run = play("preflight.yml", extra_env={"KUBECONFIG": str(kubeconfig)})
+    assert run.rc != 0 and run.changed == 0
+    assert f"The Kubernetes API server cannot be reached (KUBECONFIG={kubeconfig}): HTTPSConnectionPool(host='127.0.0.1', port=1)" in run.output
+    assert "make sandbox-up" in run.output
+    run = play("preflight.yml", "-e", "ackops_aws_endpoint_url=http://127.0.0.1:1")
+    assert run.rc != 0 and run.changed == 0
+    assert "AWS cannot be reached or refuses the credentials (endpoint http://127.0.0.1:1, region us-east-1)" in run.output
+
+
 def test_controllers_delete_refuses_while_ack_resources_exist(play, env, kube):
     name = "platform-guard-" + uuid.uuid4().hex[:6]
     queue = {"apiVersion": "sqs.services.k8s.aws/v1alpha1", "kind": "Queue",

@@ -167,6 +167,15 @@ def test_unchanged_since_gives_no_marker_and_loops_are_understood():
     assert conds.markers_from_since("garbage") == {}
 
 
+def test_one_k8s_call_with_several_definitions_is_understood():
+    # kubernetes.core.k8s given a list of definitions returns {changed, result: {results: [...]}}
+    task = doc("k8s_task_result_update")
+    unchanged = dict(task, changed=False)
+    several = {"changed": True, "result": {"results": [unchanged, task]}}
+    assert len(conds.markers_from_since(several)) == 1
+    assert conds.markers_from_since({"changed": False, "result": {"results": [unchanged]}}) == {}
+
+
 def test_newer_generation_than_since_is_detected_again():
     marker = conds.marker_from_since(doc("queue_synced"))  # generation 1
     stale = doc("queue_stale_after_update")                # generation 2

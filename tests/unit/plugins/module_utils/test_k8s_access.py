@@ -29,6 +29,17 @@ def test_camel_case_rules_and_defaults():
         {"verb": "get", "group": "", "resource": "namespaces"}]
 
 
+def test_a_rule_of_its_own_namespace_next_to_cluster_wide_rules():
+    rules = [{"resources": ["namespaces"], "verbs": ["get"]},
+             {"resources": ["secrets"], "verbs": ["get"], "namespace": "pipeline"},
+             {"resources": ["secrets"], "verbs": ["get"]}]
+    assert expand_rules(rules) == [{"verb": "get", "group": "", "resource": "namespaces"},
+                                   {"verb": "get", "group": "", "resource": "secrets", "namespace": "pipeline"},
+                                   {"verb": "get", "group": "", "resource": "secrets"}]
+    assert expand_rules(rules, namespace="ns")[0]["namespace"] == "ns"
+    assert expand_rules(rules, namespace="ns")[1]["namespace"] == "pipeline"
+
+
 def test_duplicates_are_dropped_in_order():
     rule = {"resources": ["secrets"], "verbs": ["get", "get", "list"]}
     assert [c["verb"] for c in expand_rules([rule, rule])] == ["get", "list"]
