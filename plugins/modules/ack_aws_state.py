@@ -29,8 +29,8 @@ description:
   - Reports as drift, without failing, every resource the custom resource says exists but AWS does
     not have (deleted out of band). ACK would not notice before its next resync.
   - Lists, for each event source mapping, the other mappings between the same event source and
-    function (RV(resources[].other_mappings)): AWS lets a second mapping of a queue exist (a retried
-    create), which no custom resource owns and which consumes the queue too.
+    function (RV(resources[].other_mappings)). Such a mapping (left by a retried create, where the
+    service accepts it) is owned by no custom resource and consumes the queue too.
   - The module only reads; C(changed) is always V(false).
 options:
   resources:

@@ -306,6 +306,8 @@ def test_preflight_names_an_unreachable_api_server_and_aws_endpoint(play, tmp_pa
     assert run.rc != 0 and run.changed == 0
     assert f"The Kubernetes API server cannot be reached (KUBECONFIG={kubeconfig}): HTTPSConnectionPool(host='127.0.0.1', port=1)" in run.output
     assert "make sandbox-up" in run.output
+    run = play("preflight.yml", "-e", '{"preflight_binaries": ["helm", "no-such-tool", "/no/such/crane"]}')
+    assert run.rc != 0 and "no-such-tool, /no/such/crane not found on PATH" in run.output
     run = play("preflight.yml", "-e", "ackops_aws_endpoint_url=http://127.0.0.1:1")
     assert run.rc != 0 and run.changed == 0
     assert "AWS cannot be reached or refuses the credentials (endpoint http://127.0.0.1:1, region us-east-1)" in run.output
