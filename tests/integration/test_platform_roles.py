@@ -188,6 +188,24 @@ def test_irsa_creates_roles_with_exact_trust_policy(play, aws, managed_policies_
     # checks both on site.yml (test_second_run_changes_nothing, test_check_mode_on_converged_reports_nothing).
 
 
+def test_irsa_repairs_only_the_role_that_drifted(play, aws, managed_policies_loaded):
+    """A role that still matches is not passed to amazon.aws.iam_role; one changed out of band is put back."""
+    sqs, lam = role_name("sqs"), role_name("lambda")
+    aws["iam"].tag_role(RoleName=sqs, Tags=[{"Key": "added-by-hand", "Value": "x"}])
+    aws["iam"].update_role(RoleName=lam, Description="changed by hand")
+    aws["iam"].detach_role_policy(RoleName=sqs, PolicyArn=MANAGED["sqs"][0])
+    run = play("irsa.yml", "-v")
+    assert run.rc == 0 and run.changed == 1, run.tail()
+    ensured = [line for line in run.output.splitlines() if line.startswith("changed: [localhost] => (item=")]
+    assert sorted(line.split("item=")[1].split(")")[0] for line in ensured) == sorted([sqs, lam]), ensured
+    sqs_role = aws["iam"].get_role(RoleName=sqs)["Role"]
+    assert {t["Key"] for t in sqs_role.get("Tags", [])} == {"app.kubernetes.io/managed-by", "ackops.io/cluster"}
+    assert [p["PolicyArn"] for p in aws["iam"].list_attached_role_policies(RoleName=sqs)["AttachedPolicies"]] == MANAGED["sqs"]
+    assert aws["iam"].get_role(RoleName=lam)["Role"]["Description"] == f"ACK lambda controller of EKS cluster {CLUSTER} (IRSA)"
+    again = play("irsa.yml")
+    assert again.rc == 0 and again.changed == 0, again.tail()
+
+
 def test_controllers_install_and_converge(play, env, kube, aws, managed_policies_loaded):
     # What site.yml hands over from irsa in the same run (irsa_role_arns); run alone, the playbook
     # takes the ARNs as variables (or keeps the annotation a ServiceAccount already has).
