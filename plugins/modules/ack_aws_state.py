@@ -171,6 +171,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.ackops.serverless.plugins.module_utils import ack_aws
+from ansible_collections.ackops.serverless.plugins.module_utils.lambda_mappings import list_mappings
 
 _NOT_FOUND = ("ResourceNotFoundException", "AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist")
 _SERVICE = {"Queue": "sqs", "Table": "dynamodb", "Function": "lambda", "EventSourceMapping": "lambda"}
@@ -207,17 +208,14 @@ class AwsReader(object):
 
     def other_mappings(self, reference, observed):
         """UUIDs of the mappings between the same event source and function, other than this one."""
-        client = self.client("lambda", reference["region"])
-        found = []
+        # The function as name[:qualifier] (AWS takes an ARN too; moto matches only the name).
+        function = observed["FunctionArn"].split(":function:", 1)[-1]
         try:
-            # The function as name[:qualifier] (AWS takes an ARN too; moto matches only the name).
-            function = observed["FunctionArn"].split(":function:", 1)[-1]
-            pages = client.get_paginator("list_event_source_mappings").paginate(
-                EventSourceArn=observed["EventSourceArn"], FunctionName=function)
-            found = [m["UUID"] for page in pages for m in page.get("EventSourceMappings", [])]
+            found = list_mappings(self.client("lambda", reference["region"]),
+                                  EventSourceArn=observed["EventSourceArn"], FunctionName=function)
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
             self.module.fail_json_aws(exc, msg="Could not list the mappings of {0}".format(observed["EventSourceArn"]))
-        return sorted(uuid for uuid in found if uuid != observed.get("UUID"))
+        return sorted(m["UUID"] for m in found if m["UUID"] != observed.get("UUID"))
 
 
 def observe(reader, resources, region):

@@ -119,6 +119,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
+from ansible_collections.ackops.serverless.plugins.module_utils.lambda_mappings import list_mappings
+
 RESPONSE_ONLY = ("ResponseMetadata",)
 
 
@@ -136,12 +138,6 @@ def describe(mapping):
     parts = arn.split(":")
     result["function_name"] = parts[6] if len(parts) > 6 else arn
     return result
-
-
-@AWSRetry.jittered_backoff()
-def list_mappings(client, **params):
-    paginator = client.get_paginator("list_event_source_mappings")
-    return paginator.paginate(**params).build_full_result()["EventSourceMappings"]
 
 
 def main():
