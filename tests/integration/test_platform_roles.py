@@ -256,6 +256,40 @@ def test_controllers_latest_resolves_to_the_registry_version(play, env):
     assert helm_releases(env)["ack-sqs-controller"]["chart"] == "sqs-chart-1.6.1"
 
 
+def test_controllers_upgrade_only_the_release_whose_values_changed(play, env):
+    # Helm's record says which releases are deployed as wanted; only the others go to kubernetes.core.helm.
+    debug = json.dumps({"controllers_charts": [
+        {"service": "sqs", "version": "1.6.1", "values": {"log": {"level": "debug"}}},
+        {"service": "dynamodb", "version": "1.9.2"}, {"service": "lambda", "version": "1.14.1"}]})
+    before = {name: int(r["revision"]) for name, r in helm_releases(env).items()}
+
+    check = play("controllers.yml", "-e", debug, "--check")
+    assert check.rc == 0, check.output[-4000:]
+    assert check.changed == 1, check.changed_tasks()
+    assert {name: int(r["revision"]) for name, r in helm_releases(env).items()} == before
+
+    run = play("controllers.yml", "-e", debug)
+    assert run.rc == 0, run.output[-4000:]
+    assert run.changed == 1, run.changed_tasks()
+    after = {name: int(r["revision"]) for name, r in helm_releases(env).items()}
+    assert after == dict(before, **{"ack-sqs-controller": before["ack-sqs-controller"] + 1})
+    values = json.loads(subprocess.run(["helm", "get", "values", "-n", NAMESPACE, "ack-sqs-controller", "-o", "json"],
+                                       env=env, stdout=subprocess.PIPE, text=True, check=True, timeout=60).stdout)
+    assert values["log"] == {"level": "debug"}
+
+    # Deployed as wanted: the helm task has nothing to do, not even a status read.
+    again = play("controllers.yml", "-e", debug)
+    assert again.rc == 0 and again.changed == 0, again.changed_tasks()
+    assert re.search(r"Install or upgrade each ACK controller chart that is not deployed as wanted\] \*+\n"
+                     r"skipping: \[localhost\]", again.output), again.output[-4000:]
+
+    back = play("controllers.yml")
+    assert back.rc == 0 and back.changed == 1, back.changed_tasks()
+    assert "log" not in json.loads(subprocess.run(
+        ["helm", "get", "values", "-n", NAMESPACE, "ack-sqs-controller", "-o", "json"],
+        env=env, stdout=subprocess.PIPE, text=True, check=True, timeout=60).stdout)
+
+
 def test_irsa_reannotates_and_restarts_only_changed_controllers(play, kube, aws, managed_policies_loaded):
     sqs = "ack-sqs-controller"
     wrong = "arn:aws:iam::123456789012:role/not-the-controller-role"

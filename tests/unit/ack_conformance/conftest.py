@@ -64,11 +64,6 @@ def ack_reference():
     return found
 
 
-def _helm_task():
-    tasks = yaml.safe_load((REPO / "roles" / "controllers" / "tasks" / "create.yml").read_text(encoding="utf-8"))
-    return next(t for t in tasks if "kubernetes.core.helm" in t)
-
-
 def _arn_tasks():
     """arns.yml without its AWS call: the tasks after aws_caller_info, with its answer as a fact."""
     tasks = yaml.safe_load((REPO / "roles" / "resources" / "tasks" / "arns.yml").read_text(encoding="utf-8"))
@@ -78,18 +73,15 @@ def _arn_tasks():
 
 def _playbook(out):
     roles = REPO / "roles"
-    helm = _helm_task()
     templates = sorted(p.name for p in (roles / "resources" / "templates").glob("*.yaml.j2"))
     render = {p.split(".")[0]: "{{ lookup('ansible.builtin.template', '%s') | from_yaml }}" % (
         roles / "resources" / "templates" / p) for p in templates}
     tasks = [{"name": "validate like the controllers role", "ansible.builtin.include_tasks":
               str(roles / "controllers" / "tasks" / "validate.yml")},
-             {"name": "the values of the helm task", "ansible.builtin.set_fact": {
-                 "out_values": "{{ out_values | default({}) | combine({controllers__controller.service: "
-                               "controllers__passed}) }}"},
-              "vars": dict(helm["vars"], controllers__service_accounts={"resources": []},
-                           controllers__passed=helm["kubernetes.core.helm"]["release_values"]),
-              "loop": "{{ controllers__charts }}", "loop_control": {"loop_var": "controllers__controller"}},
+             {"name": "the values the helm task is given", "ansible.builtin.set_fact": {
+                 "out_values": "{{ dict(controllers__charts | map(attribute='service') | zip(controllers__charts"
+                               " | map(attribute='release_name') | map('extract', controllers__wanted_values))) }}"},
+              "vars": {"controllers__service_accounts": {"resources": []}}},
              *_arn_tasks(),
              {"name": "templates with the defaults", "ansible.builtin.set_fact": {"out_defaults": render}},
              {"name": "templates with every option", "ansible.builtin.set_fact": {"out_options": render},
