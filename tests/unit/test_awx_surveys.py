@@ -78,6 +78,12 @@ def roles_of(play, base):
         entry = {"role": entry} if isinstance(entry, str) else entry
         name = (entry.get("role") or entry.get("name")).split(".")[-1]
         yield name, {**role_defaults(name), **sources, **(entry.get("vars") or {})}
+    # Roles a task includes or imports (playbooks/smoke_test.yml), with the task's own vars.
+    for task in play.get("tasks") or []:
+        for action in ("ansible.builtin.include_role", "ansible.builtin.import_role"):
+            if action in task:
+                name = task[action]["name"].split(".")[-1]
+                yield name, {**role_defaults(name), **sources, **(task.get("vars") or {})}
 
 
 def mentions(expression, variable):
