@@ -6,8 +6,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import copy
-
 from ansible.errors import AnsibleFilterError
 
 
@@ -29,8 +27,9 @@ def _key(doc):
 def _merge_patch(target, patch):
     """``target`` with the JSON merge patch ``patch`` applied (RFC 7386), as the API server applies it."""
     if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
-    result = copy.deepcopy(target) if isinstance(target, dict) else {}
+        return patch
+    # A shallow copy per level: the result is only compared, and nothing in it is changed afterwards.
+    result = dict(target) if isinstance(target, dict) else {}
     for key, value in patch.items():
         if value is None:
             result.pop(key, None)
@@ -75,7 +74,8 @@ def k8s_apply_pending(wanted, live):
         if actual is None:
             pending.append(doc)
             continue
-        existing, patch = apply_patch(copy.deepcopy(actual), copy.deepcopy(doc))
+        # apply_patch builds its patch anew and leaves both arguments as they are (plain copies anyway).
+        existing, patch = apply_patch(actual, doc)
         # kubernetes.core sends a merge patch unless it found none. It gives every list field in full,
         # so the patch it sends is often one that leaves the object as it is: the API server then
         # writes nothing (the resourceVersion stays) and the module reports no change.
