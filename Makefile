@@ -8,8 +8,9 @@ VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 COLLECTION_LINK := .ansible/collections/ansible_collections/ackops/serverless
 SANDBOX := $(BIN)/python sandbox/sandboxctl.py
-# Every recipe that talks to the sandbox sources its env file (KUBECONFIG, PATH, AWS endpoint).
-WITH_SANDBOX_ENV := set -a; [ -f .sandbox/env ] && . .sandbox/env; set +a;
+# Every recipe that talks to the sandbox sources its env file (KUBECONFIG, PATH, AWS endpoint): .sandbox/env, or
+# the one in ACKOPS_SANDBOX_STATE (the sandbox of one of make test's lanes).
+WITH_SANDBOX_ENV := set -a; env_file=$${ACKOPS_SANDBOX_STATE:-.sandbox}/env; [ -f $$env_file ] && . $$env_file; set +a;
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
 .PHONY: help setup lock lint sanity unit test-sandbox test-integration test-molecule test-molecule-converge test-awx \
@@ -75,23 +76,24 @@ reliability: setup sandbox-up ## Faults, drift, bad input, bad messages, secrets
 reliability-full: ## make reliability, plus each controller killed alone, the DLQ's drift, two runs from nothing
 	ACKOPS_RELIABILITY_FULL=1 $(MAKE) --no-print-directory reliability
 
-TEST_STAGES := lint sanity unit test-sandbox test-molecule-converge test-integration reliability test-awx
+# make test spreads the stages over three lanes that run at the same time, each lane on its own sandbox (lane N's
+# in .sandbox-laneN, its ports shifted by 100 per lane): see tools/test_lanes.py. A lane's stages run in order;
+# the molecule scenario's converge comes before test-integration, which starts from its pipeline.
+TEST_LANE_1 := lint,sanity,unit,test-sandbox,test-awx
+TEST_LANE_2 := test-molecule-converge,test-integration
+TEST_LANE_3 := reliability
 
-test: ## Every test, stage by stage, with each stage's time
-	@total=$$(date +%s); report=""; \
-	for stage in $(TEST_STAGES); do \
-	  start=$$(date +%s); echo "=== make test: $$stage"; \
-	  $(MAKE) --no-print-directory $$stage; rc=$$?; took=$$(( $$(date +%s) - start )); \
-	  report="$$report$$(printf '\n  %-24s %4d s' $$stage $$took)"; \
-	  if [ $$rc -ne 0 ]; then printf 'make test: %s FAILED\nstage times:%s\n' $$stage "$$report"; exit $$rc; fi; \
-	done; \
-	printf 'make test: stage times:%s\n  %-24s %4d s\n' "$$report" total $$(( $$(date +%s) - total ))
+test: setup ## Every test, in three lanes at once (each with its own sandbox), with each stage's time
+	$(BIN)/python tools/test_lanes.py --lane $(TEST_LANE_1) --lane $(TEST_LANE_2) --lane $(TEST_LANE_3)
 
 sandbox-up: setup ## Build what is missing and start the sandbox on 127.0.0.1
 	$(SANDBOX) up
 
-sandbox-down: ## Stop every sandbox process (by PID)
-	@[ -x $(BIN)/python ] && $(SANDBOX) down || echo "no .venv: nothing was started"
+sandbox-down: ## Stop every sandbox process (by PID), also those of make test's extra lanes
+	@[ -x $(BIN)/python ] || { echo "no .venv: nothing was started"; exit 0; }; rc=0; \
+	for lane in .sandbox-lane*; do [ -f $$lane/env ] || continue; \
+	  (set -a; . $$lane/env; set +a; ACKOPS_SANDBOX_STATE=$(CURDIR)/$$lane $(SANDBOX) down) || rc=1; done; \
+	$(SANDBOX) down || rc=1; exit $$rc
 
 sandbox-status: ## Report each sandbox component and its health
 	$(SANDBOX) status
@@ -113,4 +115,4 @@ bench: setup sandbox-up ## Run every benchmark and print its figures
 	$(WITH_SANDBOX_ENV) for b in benchmarks/*.py; do $(BIN)/python $$b || exit 1; done
 
 clean: sandbox-down ## Remove local state (.venv stays)
-	rm -rf .sandbox tests/output ackops-serverless-*.tar.gz
+	rm -rf .sandbox .sandbox-lane* tests/output ackops-serverless-*.tar.gz

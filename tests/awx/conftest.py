@@ -12,6 +12,7 @@ import sys
 import time
 
 import pytest
+from ackops_sandbox import config
 from awxjob import REPO
 
 
@@ -30,12 +31,12 @@ def ee_image():
 
 @pytest.fixture(scope="session")
 def admin_token(sandbox):
-    return (REPO / ".sandbox" / "pki" / "tokens.csv").read_text().split(",", 1)[0]
+    return config.TOKEN_FILE.read_text().split(",", 1)[0]
 
 
 @pytest.fixture(scope="session")
 def cluster_ca(sandbox):
-    return (REPO / ".sandbox" / "pki" / "apiserver.crt").read_text()
+    return config.SERVING_CERT.read_text()
 
 
 @pytest.fixture(scope="session")

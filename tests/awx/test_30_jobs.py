@@ -22,6 +22,7 @@ import time
 import boto3
 import pytest
 import yaml
+from ackops_sandbox import config as sandbox_config
 from kubernetes import client, config
 
 from awxjob import (
@@ -153,7 +154,7 @@ def test_pipeline_job_runs_with_only_an_aws_credential(sandbox, make_job, identi
     cluster = k8s_bearer_credential(job.dir, sandbox["ACKOPS_KUBE_APISERVER"], "", identities["ca"])
     job.credential({k: v for k, v in cluster.items() if k != "K8S_AUTH_API_KEY"})
     assert "K8S_AUTH_API_KEY" not in job.envvars and "KUBECONFIG" not in job.envvars
-    log = REPO / ".sandbox" / "logs" / "eks-authn.log"
+    log = sandbox_config.LOGS / "eks-authn.log"
     seen = len(log.read_text().splitlines())
     result = run_timed(job, "playbooks/pipeline.yml")
     assert result.status == "successful", result.summary()

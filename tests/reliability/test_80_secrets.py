@@ -35,7 +35,7 @@ from ackops_sandbox import config
 from rel_helpers import (FIGURES, REPO, assert_converged, playbook_env, record, run_site)
 
 CRANE_WRAPPER = Path(__file__).resolve().parent / "crane_ecr_to_local.sh"
-LOGS = REPO / ".sandbox" / "logs"
+LOGS = config.LOGS
 RUNNER_DIR = FIGURES.parent / "reliability-awx-job"
 SA_NAMESPACE, SA_NAME = "ackops-reliability", "awx-job"
 
@@ -106,7 +106,7 @@ def test_awx_style_run_leaks_no_secret(sandbox, converged, service_account_token
     from ackops_sandbox import pki
 
     creds = _credentials()
-    ca = REPO / ".sandbox" / "pki" / "apiserver.crt"
+    ca = config.SERVING_CERT
     job = RUNNER_DIR
     shutil.rmtree(job, ignore_errors=True)
     (job / "env").mkdir(parents=True)

@@ -13,9 +13,10 @@ import xml.etree.ElementTree as ET
 import boto3
 import pytest
 import yaml
+from ackops_sandbox import config
 from ansible_collections.ackops.serverless.plugins.module_utils.eks_token import presigned_token
 from kubernetes import client
-from sbx_helpers import REPO, eventually
+from sbx_helpers import eventually
 
 STS_NS = "{https://sts.amazonaws.com/doc/2011-06-15/}"
 
@@ -85,7 +86,7 @@ def apiserver(sandbox, token, path="/apis/authentication.k8s.io/v1/selfsubjectre
     body = json.dumps({"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"}).encode()
     request = urllib.request.Request(sandbox["ACKOPS_KUBE_APISERVER"] + path, data=body if "selfsubject" in path else None,
                                      headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
-    context = ssl.create_default_context(cafile=str(REPO / ".sandbox" / "pki" / "apiserver.crt"))
+    context = ssl.create_default_context(cafile=str(config.SERVING_CERT))
     try:
         with urllib.request.urlopen(request, context=context, timeout=15) as answer:
             return answer.status, json.load(answer)
@@ -134,6 +135,6 @@ def test_apiserver_refuses_unmapped_and_foreign_tokens(sandbox, iam_user):
     assert apiserver(sandbox, unmapped, "/api/v1/namespaces/default")[0] == 401
     real_sts = boto3.session.Session(region_name="us-east-1", **credentials).client("sts")  # not the sandbox's STS
     assert apiserver(sandbox, presigned_token(real_sts, sandbox["ACKOPS_EKS_CLUSTER"]), "/api/v1/namespaces/default")[0] == 401
-    log = (REPO / ".sandbox" / "logs" / "eks-authn.log").read_text()
+    log = (config.LOGS / "eks-authn.log").read_text()
     assert "is not mapped in the aws-auth ConfigMap" in log
     assert unmapped not in log

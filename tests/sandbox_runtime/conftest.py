@@ -24,20 +24,11 @@ import urllib.request
 
 import boto3
 import pytest
+from ackops_sandbox.config import PORT_OFFSET
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
-def _port_offset():
-    """The checkout's sandbox port offset (see sandbox/README.md), so worktrees do not collide."""
-    raw = os.environ.get("ACKOPS_SANDBOX_PORT_OFFSET")
-    offset_file = os.path.join(REPO, ".sandbox", "port-offset")
-    if raw is None and os.path.exists(offset_file):
-        with open(offset_file, encoding="utf-8") as handle:
-            raw = handle.read().strip()
-    return int(raw or 0)
-
-
-OFFSET = _port_offset()
+OFFSET = PORT_OFFSET  # the checkout's sandbox port offset (sandbox/README.md), so worktrees do not collide
 MOTO_PORT = 23101 + OFFSET
 POLLER_PORT = 23102 + OFFSET
 RIE_PORTS = "%d-%d" % (23110 + OFFSET, 23119 + OFFSET)

@@ -1,0 +1,108 @@
+# Copyright (c) ackops.serverless contributors
+# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+"""`make test`: the test stages in lanes that run at the same time, each lane on its own sandbox.
+
+Most of a sandbox stage's time is spent waiting (controllers' reconciles, visibility timeouts, restarts):
+one lane keeps about 40 % of this machine's two cores busy. So the stages are spread over lanes
+(``--lane a,b,c --lane d,e``), and each lane after the first gets a sandbox of its own: its state in
+``.sandbox-lane<N>`` (ACKOPS_SANDBOX_STATE) and its ports shifted by another 100 per lane
+(ACKOPS_SANDBOX_PORT_OFFSET). The first lane uses the checkout's own sandbox (.sandbox), as a single
+`make <stage>` does, and that sandbox is started (and any missing binary built) before the lanes
+start, so two lanes never build the same binary at once.
+
+Each output line is prefixed with its stage. After a failure no lane starts another stage. At the end
+the sandboxes of the extra lanes are stopped (by their PIDs), the first lane's stays up as after any
+`make <stage>`, and every stage's time is printed. Exit status: 0 when every stage passed.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SANDBOXCTL = [str(REPO / ".venv" / "bin" / "python"), str(REPO / "sandbox" / "sandboxctl.py")]
+LANE_OFFSET_STEP = 100  # wider than any one sandbox's port range (the RIE ports span 99)
+_print_lock = threading.Lock()
+
+
+def say(line):
+    with _print_lock:
+        print(line, flush=True)
+
+
+def lane_env(index, base_offset):
+    """The environment of lane `index` (0-based): the first lane's is this process's own."""
+    env = dict(os.environ)
+    if index:
+        env["ACKOPS_SANDBOX_STATE"] = str(REPO / f".sandbox-lane{index + 1}")
+        env["ACKOPS_SANDBOX_PORT_OFFSET"] = str(base_offset + LANE_OFFSET_STEP * index)
+    return env
+
+
+def base_port_offset():
+    """The first lane's port offset, as sandboxctl reads it (environment, else .sandbox/port-offset)."""
+    done = subprocess.run(SANDBOXCTL + ["port-offset"], cwd=REPO, stdout=subprocess.PIPE, text=True, check=True)
+    return int(done.stdout.strip())
+
+
+class Lane(threading.Thread):
+    def __init__(self, index, stages, env, stop):
+        super().__init__(name=f"lane{index + 1}")
+        self.index, self.stages, self.env, self.stop = index, stages, env, stop
+        self.times, self.failed = [], None
+
+    def run(self):
+        for stage in self.stages:
+            if self.stop.is_set():
+                self.times.append((stage, None))
+                continue
+            started = time.monotonic()
+            say(f"=== make test: {stage} (lane {self.index + 1})")
+            child = subprocess.Popen(["make", "--no-print-directory", stage], cwd=REPO, env=self.env,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
+            for line in child.stdout:
+                say(f"[{stage}] {line.rstrip()}")
+            rc = child.wait()
+            self.times.append((stage, time.monotonic() - started))
+            if rc:
+                self.failed = (stage, rc)
+                say(f"=== make test: {stage} FAILED (exit {rc})")
+                self.stop.set()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--lane", action="append", required=True, metavar="STAGE,STAGE,...",
+                        help="make targets run one after the other in one lane; repeat for each lane")
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    up = subprocess.run(["make", "--no-print-directory", "sandbox-up"], cwd=REPO, check=False)
+    if up.returncode:
+        say("make test: sandbox-up FAILED")
+        return up.returncode
+    base = base_port_offset()
+    stop = threading.Event()
+    lanes = [Lane(i, [s for s in spec.split(",") if s], lane_env(i, base), stop) for i, spec in enumerate(args.lane)]
+    for lane in lanes:
+        lane.start()
+    for lane in lanes:
+        lane.join()
+    for lane in lanes[1:]:
+        subprocess.run(SANDBOXCTL + ["down"], cwd=REPO, env=lane.env, check=False)
+    say("make test: stage times:")
+    for lane in lanes:
+        for stage, took in lane.times:
+            say(f"  {stage:<24} {'not run' if took is None else f'{took:4.0f} s'}   lane {lane.index + 1}")
+    say(f"  {'total (wall clock)':<24} {time.monotonic() - started:4.0f} s")
+    failed = [lane.failed for lane in lanes if lane.failed]
+    for stage, rc in failed:
+        say(f"make test: {stage} FAILED (exit {rc})")
+    return failed[0][1] if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
