@@ -212,7 +212,8 @@ COMPONENTS = [
     Component(
         name="lambda-runtime",
         argv=lambda: _python_component("sandbox/lambda_runtime/poller.py")() + [
-            "--port", str(P["lambda-runtime"]), "--rie-ports", config.RIE_PORTS, "--log-dir", str(config.LOGS)],
+            "--port", str(P["lambda-runtime"]), "--rie-ports", config.RIE_PORTS,
+            "--log-dir", str(config.LOGS), "--work-dir", str(config.STATE / "lambda")],
         signature=lambda: str(config.REPO / "sandbox/lambda_runtime/poller.py"),
         ports=[P["lambda-runtime"]], ready=_status_is(f"http://{H}:{P['lambda-runtime']}/healthz"),
         binaries=["crane", "rie"], timeout=60,

@@ -541,7 +541,7 @@ def default_crane():
 
 
 def parse_args(argv):
-    sandbox_dir = os.environ.get("ACKOPS_SANDBOX_DIR") or os.path.join(REPO_ROOT, ".sandbox")
+    sandbox_dir = os.environ.get("ACKOPS_SANDBOX_STATE") or os.path.join(REPO_ROOT, ".sandbox")  # as sandboxctl's config
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--port", type=int, default=int(os.environ.get("ACKOPS_LAMBDA_RUNTIME_PORT", "19000")))
     parser.add_argument("--rie-ports", default=os.environ.get("ACKOPS_RIE_PORTS", "19001-19099"))

@@ -50,9 +50,11 @@ def base_port_offset():
 
 
 class Lane(threading.Thread):
-    def __init__(self, index, stages, env, stop):
+    """Runs `command + [stage]` for each stage in turn; stops starting stages once `stop` is set."""
+
+    def __init__(self, index, stages, env, stop, command=("make", "--no-print-directory")):
         super().__init__(name=f"lane{index + 1}")
-        self.index, self.stages, self.env, self.stop = index, stages, env, stop
+        self.index, self.stages, self.env, self.stop, self.command = index, stages, env, stop, list(command)
         self.times, self.failed = [], None
 
     def run(self):
@@ -62,7 +64,7 @@ class Lane(threading.Thread):
                 continue
             started = time.monotonic()
             say(f"=== make test: {stage} (lane {self.index + 1})")
-            child = subprocess.Popen(["make", "--no-print-directory", stage], cwd=REPO, env=self.env,
+            child = subprocess.Popen(self.command + [stage], cwd=REPO, env=self.env,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
             for line in child.stdout:
                 say(f"[{stage}] {line.rstrip()}")

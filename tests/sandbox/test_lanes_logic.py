@@ -1,0 +1,47 @@
+# Copyright (c) ackops.serverless contributors
+# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+"""make test's lane runner (tools/lanes.py): each lane's sandbox, and what a failing stage stops.
+The stages here are shell snippets, not make targets: nothing touches a sandbox."""
+
+import threading
+
+import lanes
+
+
+def test_first_lane_keeps_the_checkouts_sandbox_and_the_others_get_their_own(monkeypatch):
+    monkeypatch.delenv("ACKOPS_SANDBOX_STATE", raising=False)
+    monkeypatch.setenv("ACKOPS_SANDBOX_PORT_OFFSET", "700")
+    first, second, third = (lanes.lane_env(i, 700) for i in range(3))
+    assert "ACKOPS_SANDBOX_STATE" not in first and first["ACKOPS_SANDBOX_PORT_OFFSET"] == "700"
+    assert second["ACKOPS_SANDBOX_STATE"] == str(lanes.REPO / ".sandbox-lane2")
+    assert second["ACKOPS_SANDBOX_PORT_OFFSET"] == "800"
+    assert third["ACKOPS_SANDBOX_STATE"] == str(lanes.REPO / ".sandbox-lane3")
+    assert third["ACKOPS_SANDBOX_PORT_OFFSET"] == "900"
+
+
+def _run(*specs):
+    stop = threading.Event()
+    runners = [lanes.Lane(i, stages, {"PATH": "/usr/bin:/bin"}, stop, command=("sh", "-c"))
+               for i, stages in enumerate(specs)]
+    for lane in runners:
+        lane.start()
+    for lane in runners:
+        lane.join(timeout=30)
+    return runners
+
+
+def test_every_stage_runs_in_order_and_is_timed(capsys):
+    (lane,) = _run(["echo one", "echo two"])
+    assert lane.failed is None
+    assert [stage for stage, took in lane.times if took is not None] == ["echo one", "echo two"]
+    out = capsys.readouterr().out
+    assert out.index("[echo one] one") < out.index("[echo two] two")
+
+
+def test_a_failed_stage_stops_every_lane_from_starting_another():
+    failing, slow = _run(["sleep 0.3; exit 3", "echo never"], ["sleep 1", "echo after the failure"])
+    assert failing.failed == ("sleep 0.3; exit 3", 3)
+    assert failing.times[1] == ("echo never", None)
+    assert slow.failed is None
+    assert slow.times[0][0] == "sleep 1" and slow.times[0][1] is not None  # the running stage finishes
+    assert slow.times[1] == ("echo after the failure", None)
