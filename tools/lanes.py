@@ -2,8 +2,8 @@
 # Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
 """`make test`: the test stages in lanes that run at the same time, each lane on its own sandbox.
 
-Most of a sandbox stage's time is spent waiting (controllers' reconciles, visibility timeouts, restarts):
-one lane keeps about 40 % of this machine's two cores busy. So the stages are spread over lanes
+Much of a sandbox stage's time is spent waiting (controllers' reconciles, visibility timeouts, restarts):
+test-integration alone kept 31-45 % of this 2-core machine busy. So the stages are spread over lanes
 (``--lane a,b,c --lane d,e``), and each lane after the first gets a sandbox of its own: its state in
 ``.sandbox-lane<N>`` (ACKOPS_SANDBOX_STATE) and its ports shifted by another 100 per lane
 (ACKOPS_SANDBOX_PORT_OFFSET). The first lane uses the checkout's own sandbox (.sandbox), as a single
@@ -41,6 +41,17 @@ def lane_env(index, base_offset):
         env["ACKOPS_SANDBOX_STATE"] = str(REPO / f".sandbox-lane{index + 1}")
         env["ACKOPS_SANDBOX_PORT_OFFSET"] = str(base_offset + LANE_OFFSET_STEP * index)
     return env
+
+
+def cpu_times():
+    """(busy, total) jiffies of all CPUs from /proc/stat (None where there is none)."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = [int(v) for v in stat.readline().split()[1:]]
+    except OSError:
+        return None
+    idle = fields[3] + fields[4]  # idle, iowait
+    return sum(fields[:8]) - idle, sum(fields[:8])
 
 
 def base_port_offset():
@@ -81,7 +92,7 @@ def main(argv=None):
     parser.add_argument("--lane", action="append", required=True, metavar="STAGE,STAGE,...",
                         help="make targets run one after the other in one lane; repeat for each lane")
     args = parser.parse_args(argv)
-    started = time.monotonic()
+    started, cpu_before = time.monotonic(), cpu_times()
     up = subprocess.run(["make", "--no-print-directory", "sandbox-up"], cwd=REPO, check=False)
     if up.returncode:
         say("make test: sandbox-up FAILED")
@@ -100,6 +111,10 @@ def main(argv=None):
         for stage, took in lane.times:
             say(f"  {stage:<24} {'not run' if took is None else f'{took:4.0f} s'}   lane {lane.index + 1}")
     say(f"  {'total (wall clock)':<24} {time.monotonic() - started:4.0f} s")
+    cpu_after = cpu_times()
+    if cpu_before and cpu_after and cpu_after[1] > cpu_before[1]:
+        busy = 100 * (cpu_after[0] - cpu_before[0]) / (cpu_after[1] - cpu_before[1])
+        say(f"  {'CPUs busy':<24} {busy:4.0f} %   of {os.cpu_count()} (the whole machine, over the run)")
     failed = [lane.failed for lane in lanes if lane.failed]
     for stage, rc in failed:
         say(f"make test: {stage} FAILED (exit {rc})")
