@@ -5,27 +5,34 @@
 Much of a sandbox stage's time is spent waiting (controllers' reconciles, visibility timeouts, restarts):
 test-integration alone kept 31-45 % of this 2-core machine busy. So the stages are spread over lanes
 (``--lane a,b,c --lane d,e``), and each lane after the first gets a sandbox of its own: its state in
-``.sandbox-lane<N>`` (ACKOPS_SANDBOX_STATE) and its ports shifted by another 100 per lane
-(ACKOPS_SANDBOX_PORT_OFFSET). The first lane uses the checkout's own sandbox (.sandbox), as a single
+``.sandbox-lane<N>`` (ACKOPS_SANDBOX_STATE) and its ports shifted by another 100 per lane, skipping an
+offset whose ports are in use, by another checkout's sandbox for one (ACKOPS_SANDBOX_PORT_OFFSET). The
+first lane uses the checkout's own sandbox (.sandbox), as a single
 `make <stage>` does, and that sandbox is started (and any missing binary built) before the lanes
 start, so two lanes never build the same binary at once.
 
 Each output line is prefixed with its stage. After a failure no lane starts another stage. At the end
-the sandboxes of the extra lanes are stopped (by their PIDs), the first lane's stays up as after any
-`make <stage>`, and every stage's time is printed. Exit status: 0 when every stage passed.
+the sandboxes of the extra lanes are stopped (by their PIDs; their state directories stay, with their logs,
+until the next run starts them afresh), the first lane's stays up as after any `make <stage>`, and every
+stage's time is printed. Exit status: 0 when every stage passed.
 """
 
 import argparse
 import os
+import shutil
+import socket
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
+from ackops_sandbox import config, pki
+
 REPO = Path(__file__).resolve().parent.parent
 SANDBOXCTL = [str(REPO / ".venv" / "bin" / "python"), str(REPO / "sandbox" / "sandboxctl.py")]
 LANE_OFFSET_STEP = 100  # wider than any one sandbox's port range (the RIE ports span 99)
+MAX_OFFSET = 2000  # what sandboxctl accepts
 _print_lock = threading.Lock()
 
 
@@ -34,12 +41,57 @@ def say(line):
         print(line, flush=True)
 
 
-def lane_env(index, base_offset):
-    """The environment of lane `index` (0-based): the first lane's is this process's own."""
+def port_is_free(port):
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a connection in TIME_WAIT is no owner
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def lane_offsets(count, base_offset, is_free=port_is_free):
+    """Port offsets of `count` extra lanes: base + 100, + 200, ... skipping any offset one of whose ports is in
+    use now (another checkout's sandbox, say), up to what sandboxctl accepts."""
+    offsets, taken = [], set(config.ports_at(base_offset))
+    candidate = base_offset
+    while len(offsets) < count:
+        candidate += LANE_OFFSET_STEP
+        if candidate > MAX_OFFSET:
+            raise SystemExit(f"make test: no free port offset above {base_offset} for {count} more sandbox(es); "
+                             "stop another checkout's sandbox (make sandbox-down) or lower its port offset")
+        ports = config.ports_at(candidate)
+        if ports & taken or not all(is_free(port) for port in ports):
+            continue
+        offsets.append(candidate)
+        taken |= ports
+    return offsets
+
+
+def lane_state(index):
+    return REPO / f".sandbox-lane{index + 1}"
+
+
+def reset_lane_state(index):
+    """Stop a sandbox an earlier run left in lane `index`'s state directory (by its PIDs), then remove the
+    directory: each run starts that lane's sandbox afresh, on the port offset found free this time (its
+    kubeconfig and etcd data name the ports of the run that made them)."""
+    state = lane_state(index)
+    env_file = state / "env"
+    if env_file.exists():
+        env = dict(os.environ, **pki.parse_env_file(env_file), ACKOPS_SANDBOX_STATE=str(state))
+        subprocess.run(SANDBOXCTL + ["down"], cwd=REPO, env=env, check=False)
+    shutil.rmtree(state, ignore_errors=True)
+
+
+def lane_env(index, offset):
+    """The environment of lane `index` (0-based) with its sandbox's port offset: the first lane's is this
+    process's own."""
     env = dict(os.environ)
     if index:
-        env["ACKOPS_SANDBOX_STATE"] = str(REPO / f".sandbox-lane{index + 1}")
-        env["ACKOPS_SANDBOX_PORT_OFFSET"] = str(base_offset + LANE_OFFSET_STEP * index)
+        env["ACKOPS_SANDBOX_STATE"] = str(lane_state(index))
+        env["ACKOPS_SANDBOX_PORT_OFFSET"] = str(offset)
     return env
 
 
@@ -52,12 +104,6 @@ def cpu_times():
         return None
     idle = fields[3] + fields[4]  # idle, iowait
     return sum(fields[:8]) - idle, sum(fields[:8])
-
-
-def base_port_offset():
-    """The first lane's port offset, as sandboxctl reads it (environment, else .sandbox/port-offset)."""
-    done = subprocess.run(SANDBOXCTL + ["port-offset"], cwd=REPO, stdout=subprocess.PIPE, text=True, check=True)
-    return int(done.stdout.strip())
 
 
 class Lane(threading.Thread):
@@ -97,9 +143,13 @@ def main(argv=None):
     if up.returncode:
         say("make test: sandbox-up FAILED")
         return up.returncode
-    base = base_port_offset()
+    for index in range(1, len(args.lane)):
+        reset_lane_state(index)
+    base = config.PORT_OFFSET  # the first lane's: the environment's, else .sandbox/port-offset
+    offsets = [base] + lane_offsets(len(args.lane) - 1, base)
     stop = threading.Event()
-    lanes = [Lane(i, [s for s in spec.split(",") if s], lane_env(i, base), stop) for i, spec in enumerate(args.lane)]
+    lanes = [Lane(i, [s for s in spec.split(",") if s], lane_env(i, offsets[i]), stop)
+             for i, spec in enumerate(args.lane)]
     for lane in lanes:
         lane.start()
     for lane in lanes:

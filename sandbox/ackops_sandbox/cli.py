@@ -223,11 +223,6 @@ def status(_args):
     return 1 if bad else 0
 
 
-def port_offset(_args):
-    print(config.PORT_OFFSET)
-    return 0
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="sandboxctl", description="The ackops.serverless sandbox on 127.0.0.1.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -235,10 +230,9 @@ def main(argv=None):
     p_down = sub.add_parser("down", help="stop every process sandboxctl started")
     p_down.add_argument("--purge", action="store_true", help="also delete etcd data, registry blobs and credentials")
     sub.add_parser("status", help="one line per component; non-zero exit if any is unhealthy")
-    sub.add_parser("port-offset", help="print the port offset this sandbox uses (see config.read_port_offset)")
     args = parser.parse_args(argv)
     try:
-        return {"up": up, "down": down, "status": status, "port-offset": port_offset}[args.command](args)
+        return {"up": up, "down": down, "status": status}[args.command](args)
     except SandboxError as err:
         print(f"sandbox: error: {err}", file=sys.stderr)
         return 1

@@ -66,6 +66,15 @@ PORTS = {name: port + PORT_OFFSET for name, port in BASE_PORTS.items()}
 RIE_PORTS = f"{PORTS['lambda-runtime'] + 1}-{PORTS['lambda-runtime'] + 99}"
 
 
+def ports_at(offset):
+    """Every port a sandbox at this port offset listens on: its components', the ACK controllers' health
+    ports and the RIE range."""
+    ports = {port + offset for port in BASE_PORTS.values()}
+    ports.update(range(BASE_PORTS["ack-supervisor"] + offset + 1, BASE_PORTS["ack-supervisor"] + offset + 10))
+    ports.update(range(BASE_PORTS["lambda-runtime"] + offset + 1, BASE_PORTS["lambda-runtime"] + offset + 100))
+    return ports
+
+
 def ack_health_port(index):
     """Health port of the index-th ACK controller (1-based), next to the supervisor's."""
     return PORTS["ack-supervisor"] + index

@@ -6,17 +6,27 @@ The stages here are shell snippets, not make targets: nothing touches a sandbox.
 import threading
 
 import lanes
+import pytest
+from ackops_sandbox import config
 
 
 def test_first_lane_keeps_the_checkouts_sandbox_and_the_others_get_their_own(monkeypatch):
     monkeypatch.delenv("ACKOPS_SANDBOX_STATE", raising=False)
     monkeypatch.setenv("ACKOPS_SANDBOX_PORT_OFFSET", "700")
-    first, second, third = (lanes.lane_env(i, 700) for i in range(3))
+    first, second = lanes.lane_env(0, 700), lanes.lane_env(1, 800)
     assert "ACKOPS_SANDBOX_STATE" not in first and first["ACKOPS_SANDBOX_PORT_OFFSET"] == "700"
     assert second["ACKOPS_SANDBOX_STATE"] == str(lanes.REPO / ".sandbox-lane2")
     assert second["ACKOPS_SANDBOX_PORT_OFFSET"] == "800"
-    assert third["ACKOPS_SANDBOX_STATE"] == str(lanes.REPO / ".sandbox-lane3")
-    assert third["ACKOPS_SANDBOX_PORT_OFFSET"] == "900"
+
+
+def test_lane_offsets_skip_ports_in_use_and_never_overlap():
+    assert lanes.lane_offsets(2, 0, is_free=lambda port: True) == [100, 200]
+    busy = config.ports_at(100)  # another checkout's sandbox at offset 100
+    assert lanes.lane_offsets(1, 0, is_free=lambda port: port not in busy) == [200]
+    for offset in range(0, 2001, 100):  # 100 apart is wider than any sandbox's port range
+        assert not config.ports_at(offset) & config.ports_at(offset + 100)
+    with pytest.raises(SystemExit, match="no free port offset above 1900"):
+        lanes.lane_offsets(2, 1900, is_free=lambda port: True)
 
 
 def _run(*specs):
