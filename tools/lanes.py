@@ -85,10 +85,11 @@ def reset_lane_state(index):
     shutil.rmtree(state, ignore_errors=True)
 
 
-def lane_env(index, offset):
-    """The environment of lane `index` (0-based) with its sandbox's port offset: the first lane's is this
-    process's own."""
+def lane_env(index, offset, count=2):
+    """The environment of lane `index` (0-based) of `count` with its sandbox's port offset: the first lane's
+    sandbox is this process's own."""
     env = dict(os.environ)
+    env["ACKOPS_TEST_LANES"] = str(count)  # a stage's figures then say other stages shared the CPUs
     if index:
         env["ACKOPS_SANDBOX_STATE"] = str(lane_state(index))
         env["ACKOPS_SANDBOX_PORT_OFFSET"] = str(offset)
@@ -148,7 +149,7 @@ def main(argv=None):
     base = config.PORT_OFFSET  # the first lane's: the environment's, else .sandbox/port-offset
     offsets = [base] + lane_offsets(len(args.lane) - 1, base)
     stop = threading.Event()
-    lanes = [Lane(i, [s for s in spec.split(",") if s], lane_env(i, offsets[i]), stop)
+    lanes = [Lane(i, [s for s in spec.split(",") if s], lane_env(i, offsets[i], len(args.lane)), stop)
              for i, spec in enumerate(args.lane)]
     for lane in lanes:
         lane.start()

@@ -53,7 +53,8 @@ def run_meta(request):
     record_meta(started=time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(started)), commit=commit,
                 machine=f"{cpus} CPU ({model}), {mem} RAM, {platform.system()} {platform.release()}",
                 python=platform.python_version(), full=FULL,
-                disruptive=os.environ.get("ACKOPS_SANDBOX_DISRUPTIVE_TESTS") == "1")
+                disruptive=os.environ.get("ACKOPS_SANDBOX_DISRUPTIVE_TESTS") == "1",
+                lanes=int(os.environ.get("ACKOPS_TEST_LANES", "1")))
     yield
     record_meta(seconds=round(time.time() - started, 1))
 

@@ -46,7 +46,11 @@ def render(data):
              f"- Machine: {meta.get('machine', '?')}, Python {meta.get('python', '?')}",
              f"- Wall time of the suite: {meta.get('seconds', '?')} s"
              + (f" (the first site.yml of the run: {cases.get('setup', {}).get('first_site_seconds')} s)"
-                if cases.get("setup") else ""), ""]
+                if cases.get("setup") else "")]
+    if meta.get("lanes", 1) > 1:
+        lines.append(f"- Run by `make test` as one of {meta['lanes']} lanes at once: the other lane's stages shared "
+                     "the CPUs, so the times here are higher than those of `make reliability` alone")
+    lines.append("")
 
     survived, faults, fault_runs = _count(outcomes, FAULT_TESTS)
     drift_ok, drift_n, _ = _count(outcomes, ["test_drift_is_detected_and_repaired"])

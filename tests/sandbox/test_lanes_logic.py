@@ -14,6 +14,7 @@ def test_first_lane_keeps_the_checkouts_sandbox_and_the_others_get_their_own(mon
     monkeypatch.delenv("ACKOPS_SANDBOX_STATE", raising=False)
     monkeypatch.setenv("ACKOPS_SANDBOX_PORT_OFFSET", "700")
     first, second = lanes.lane_env(0, 700), lanes.lane_env(1, 800)
+    assert first["ACKOPS_TEST_LANES"] == second["ACKOPS_TEST_LANES"] == "2"
     assert "ACKOPS_SANDBOX_STATE" not in first and first["ACKOPS_SANDBOX_PORT_OFFSET"] == "700"
     assert second["ACKOPS_SANDBOX_STATE"] == str(lanes.REPO / ".sandbox-lane2")
     assert second["ACKOPS_SANDBOX_PORT_OFFSET"] == "800"
