@@ -92,9 +92,7 @@ sandbox-up: setup ## Build what is missing and start the sandbox on 127.0.0.1
 
 sandbox-down: ## Stop every sandbox process (by PID), also those of make test's extra lanes
 	@[ -x $(BIN)/python ] || { echo "no .venv: nothing was started"; exit 0; }; rc=0; \
-	for lane in .sandbox-lane*; do [ -f $$lane/env ] || continue; \
-	  (set -a; . $$lane/env; set +a; ACKOPS_SANDBOX_STATE=$(CURDIR)/$$lane $(SANDBOX) down) || rc=1; done; \
-	$(SANDBOX) down || rc=1; exit $$rc
+	$(BIN)/python tools/lanes.py --down || rc=1; $(SANDBOX) down || rc=1; exit $$rc
 
 sandbox-status: ## Report each sandbox component and its health
 	$(SANDBOX) status

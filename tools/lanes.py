@@ -73,16 +73,22 @@ def lane_state(index):
     return REPO / f".sandbox-lane{index + 1}"
 
 
-def reset_lane_state(index):
-    """Stop a sandbox an earlier run left in lane `index`'s state directory (by its PIDs), then remove the
-    directory: each run starts that lane's sandbox afresh, on the port offset found free this time (its
-    kubeconfig and etcd data name the ports of the run that made them)."""
-    state = lane_state(index)
+def stop_sandbox(state):
+    """Stop the sandbox whose state directory this is (by its PIDs), on the ports its env file names.
+    Returns sandboxctl's exit status (0 when there is nothing to stop)."""
     env_file = state / "env"
-    if env_file.exists():
-        env = dict(os.environ, **pki.parse_env_file(env_file), ACKOPS_SANDBOX_STATE=str(state))
-        subprocess.run(SANDBOXCTL + ["down"], cwd=REPO, env=env, check=False)
-    shutil.rmtree(state, ignore_errors=True)
+    if not env_file.exists():
+        return 0
+    env = dict(os.environ, **pki.parse_env_file(env_file), ACKOPS_SANDBOX_STATE=str(state))
+    return subprocess.run(SANDBOXCTL + ["down"], cwd=REPO, env=env, check=False).returncode
+
+
+def reset_lane_state(index):
+    """Stop a sandbox an earlier run left in lane `index`'s state directory, then remove the directory: each
+    run starts that lane's sandbox afresh, on the port offset found free this time (its kubeconfig and etcd
+    data name the ports of the run that made them)."""
+    stop_sandbox(lane_state(index))
+    shutil.rmtree(lane_state(index), ignore_errors=True)
 
 
 def lane_env(index, offset, count=2):
@@ -136,9 +142,15 @@ class Lane(threading.Thread):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--lane", action="append", required=True, metavar="STAGE,STAGE,...",
+    parser.add_argument("--lane", action="append", metavar="STAGE,STAGE,...",
                         help="make targets run one after the other in one lane; repeat for each lane")
+    parser.add_argument("--down", action="store_true",
+                        help="only stop the sandboxes of the extra lanes (make sandbox-down calls this)")
     args = parser.parse_args(argv)
+    if args.down:
+        return max([stop_sandbox(state) for state in sorted(REPO.glob(".sandbox-lane*"))], default=0)
+    if not args.lane:
+        parser.error("give --lane at least once, or --down")
     started, cpu_before = time.monotonic(), cpu_times()
     up = subprocess.run(["make", "--no-print-directory", "sandbox-up"], cwd=REPO, check=False)
     if up.returncode:
@@ -156,7 +168,7 @@ def main(argv=None):
     for lane in lanes:
         lane.join()
     for lane in lanes[1:]:
-        subprocess.run(SANDBOXCTL + ["down"], cwd=REPO, env=lane.env, check=False)
+        stop_sandbox(lane_state(lane.index))
     say("make test: stage times:")
     for lane in lanes:
         for stage, took in lane.times:
