@@ -131,6 +131,32 @@ def test_a_second_mapping_of_the_queue_is_found_then_removed(sandbox, aws):
     assert left == owned
 
 
+ROLE_TASK = "Ensure the function's execution role (trusted by Lambda for this account only)"
+POLICY_TASK = "Ensure the role's inline policy (least privilege on the pipeline's own resources)"
+
+
+def test_execution_role_changed_by_hand_is_put_back_and_only_then_passed_to_the_modules(sandbox, aws):
+    """The role reads the function role first (the iam_roles lookup): a converged role and policy start neither
+    amazon.aws.iam_role nor iam_policy; a trust policy or inline policy changed by hand is put back by them."""
+    converged = run_playbook("function_role_converged", "playbooks/pipeline.yml", json_output=True)
+    assert converged.changed_tasks() == []
+    assert converged.task_result(ROLE_TASK).get("skipped") and converged.task_result(POLICY_TASK).get("skipped")
+    trust = aws["iam"].get_role(RoleName=ROLE)["Role"]["AssumeRolePolicyDocument"]
+    policy = aws["iam"].get_role_policy(RoleName=ROLE, PolicyName="sqs-to-dynamodb")["PolicyDocument"]
+    wide_trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                                                          "Action": "sts:AssumeRole"}]}
+    wide_policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"}]}
+    aws["iam"].update_assume_role_policy(RoleName=ROLE, PolicyDocument=json.dumps(wide_trust))
+    aws["iam"].put_role_policy(RoleName=ROLE, PolicyName="sqs-to-dynamodb", PolicyDocument=json.dumps(wide_policy))
+    check = run_playbook("function_role_check", "playbooks/pipeline.yml", "--check", json_output=True)
+    assert check.changed_tasks() == [ROLE_TASK, POLICY_TASK]
+    assert aws["iam"].get_role_policy(RoleName=ROLE, PolicyName="sqs-to-dynamodb")["PolicyDocument"] == wide_policy
+    repair = run_playbook("function_role_repair", "playbooks/pipeline.yml", json_output=True)
+    assert repair.changed_tasks() == [ROLE_TASK, POLICY_TASK]
+    assert aws["iam"].get_role(RoleName=ROLE)["Role"]["AssumeRolePolicyDocument"] == trust
+    assert aws["iam"].get_role_policy(RoleName=ROLE, PolicyName="sqs-to-dynamodb")["PolicyDocument"] == policy
+
+
 APPLY = "Apply the queues, the table, the function and the event source mapping"
 WAIT = "Wait until ACK has synced them (a spec change waits for its reconcile, a metadata change does not)"
 SETTLE = "Wait until AWS has settled what ACK does not follow (function update, mapping state)"

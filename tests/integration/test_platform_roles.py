@@ -194,10 +194,21 @@ def test_irsa_repairs_only_the_role_that_drifted(play, aws, managed_policies_loa
     aws["iam"].tag_role(RoleName=sqs, Tags=[{"Key": "added-by-hand", "Value": "x"}])
     aws["iam"].update_role(RoleName=lam, Description="changed by hand")
     aws["iam"].detach_role_policy(RoleName=sqs, PolicyArn=MANAGED["sqs"][0])
+    # The Lambda controller's inline policy widened by hand, and a policy irsa_controllers does not list.
+    dynamodb = role_name("dynamodb")
+    wanted = aws["iam"].get_role_policy(RoleName=lam, PolicyName="ack-lambda-controller")["PolicyDocument"]
+    aws["iam"].put_role_policy(RoleName=lam, PolicyName="ack-lambda-controller", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:*", "Resource": "*"}]}))
+    aws["iam"].put_role_policy(RoleName=dynamodb, PolicyName="added-by-hand", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}))
     run = play("irsa.yml", "-v")
-    assert run.rc == 0 and run.changed == 1, run.tail()
+    # The role task, the inline policy put back, the unlisted one removed.
+    assert run.rc == 0 and run.changed == 3, run.tail()
     ensured = [line for line in run.output.splitlines() if line.startswith("changed: [localhost] => (item=")]
-    assert sorted(line.split("item=")[1].split(")")[0] for line in ensured) == sorted([sqs, lam]), ensured
+    assert sorted(line.split("item=")[1].split(")")[0] for line in ensured) == sorted(
+        [sqs, lam, f"{lam}: ack-lambda-controller", f"{dynamodb}: added-by-hand"]), ensured
+    assert aws["iam"].get_role_policy(RoleName=lam, PolicyName="ack-lambda-controller")["PolicyDocument"] == wanted
+    assert aws["iam"].list_role_policies(RoleName=dynamodb)["PolicyNames"] == []
     sqs_role = aws["iam"].get_role(RoleName=sqs)["Role"]
     assert {t["Key"] for t in sqs_role.get("Tags", [])} == {"app.kubernetes.io/managed-by", "ackops.io/cluster"}
     assert [p["PolicyArn"] for p in aws["iam"].list_attached_role_policies(RoleName=sqs)["AttachedPolicies"]] == MANAGED["sqs"]

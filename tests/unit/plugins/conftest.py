@@ -1,4 +1,4 @@
-# Fixtures shared by the unit tests of our AnsibleAWSModule modules.
+# Fixtures shared by the unit tests of our AWS modules (modules/) and lookups (lookup/).
 from __future__ import annotations
 
 import pytest
