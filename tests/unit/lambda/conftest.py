@@ -100,14 +100,8 @@ def tutorial_records(make_record, tutorial_users):
 
 
 @pytest.fixture
-def aws(monkeypatch):
-    """In-process moto, isolated from any sandbox endpoint or real credentials."""
-    for variable in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
-        monkeypatch.delenv(variable, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
+def aws(aws_env):  # pylint: disable=unused-argument,redefined-outer-name
+    """In-process moto, isolated from any sandbox endpoint or real credentials (aws_env: tests/unit/conftest.py)."""
     with mock_aws():
         yield boto3.client("dynamodb", region_name="us-east-1")
 
