@@ -18,6 +18,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+import yaml
 from ackops_sandbox.playbook import ansible_env, run_playbook
 from kubernetes.client.exceptions import ApiException
 
@@ -300,6 +301,50 @@ def test_controllers_upgrade_only_the_release_whose_values_changed(play, env):
     assert "log" not in json.loads(subprocess.run(
         ["helm", "get", "values", "-n", NAMESPACE, "ack-sqs-controller", "-o", "json"],
         env=env, stdout=subprocess.PIPE, text=True, check=True, timeout=60).stdout)
+
+
+def test_controllers_upgrade_applies_the_new_charts_crds(play, env, tmp_path):
+    """Helm creates a chart's crds/ on the first install and never again. The role applies them itself before an
+    install or upgrade: a chart version whose Queue CRD has one more spec field brings that field to the cluster,
+    and going back to 1.6.1 takes it away again. (A prerelease version: "latest" never picks it.)"""
+    registry, version, field = env["ACKOPS_REGISTRY"], "1.6.1-crdtest", "ackopsUpgradeProbe"
+    helm = lambda *args: subprocess.run(["helm", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,  # noqa: E731
+                                        text=True, check=True, timeout=120).stdout
+    helm("pull", f"oci://{registry}/aws-controllers-k8s/sqs-chart", "--version", "1.6.1", "--plain-http",
+         "--untar", "--untardir", str(tmp_path))
+    chart = tmp_path / "sqs-chart"
+    manifest = chart / "Chart.yaml"
+    manifest.write_text(re.sub(r"(?m)^version: .*$", f"version: {version}", manifest.read_text(encoding="utf-8")),
+                        encoding="utf-8")
+    (crd_file,) = [f for f in (chart / "crds").glob("*.yaml") if "queues" in f.name]
+    crd = yaml.safe_load(crd_file.read_text(encoding="utf-8"))
+    for served in crd["spec"]["versions"]:
+        served["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"][field] = {"type": "string"}
+    crd_file.write_text(yaml.safe_dump(crd), encoding="utf-8")
+    helm("package", str(chart), "--destination", str(tmp_path))
+    helm("push", str(tmp_path / f"sqs-chart-{version}.tgz"), f"oci://{registry}/aws-controllers-k8s", "--plain-http")
+
+    def spec_fields():
+        from kubernetes import client, config
+
+        api = client.ApiextensionsV1Api(config.new_client_from_config(config_file=env["KUBECONFIG"]))
+        live = api.read_custom_resource_definition(crd["metadata"]["name"])
+        managers = {entry.manager for entry in live.metadata.managed_fields or []}
+        return set(live.spec.versions[0].schema.open_apiv3_schema.properties["spec"].properties), managers
+
+    upgraded = play("controllers.yml", "-e", json.dumps({"controllers_charts": [
+        {"service": "sqs", "version": version}, {"service": "dynamodb", "version": "1.9.2"},
+        {"service": "lambda", "version": "1.14.1"}]}))
+    try:
+        assert upgraded.rc == 0, upgraded.tail()
+        assert helm_releases(env)["ack-sqs-controller"]["chart"] == f"sqs-chart-{version}"
+        fields, managers = spec_fields()
+        assert field in fields and "ackops.serverless" in managers, (sorted(fields), managers)
+    finally:
+        back = play("controllers.yml")
+    assert back.rc == 0, back.tail()
+    assert helm_releases(env)["ack-sqs-controller"]["chart"] == "sqs-chart-1.6.1"
+    assert field not in spec_fields()[0]
 
 
 def test_irsa_reannotates_and_restarts_only_changed_controllers(play, kube, aws, managed_policies_loaded):

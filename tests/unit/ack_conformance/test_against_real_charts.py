@@ -172,3 +172,17 @@ def test_controller_values_validate_against_the_real_values_schema(ack_reference
     validator = jsonschema.Draft7Validator(schema)  # its $schema: draft-07 (spelt https://)
     validator.validate(merged(chart_values, {}))  # the reference itself is consistent
     validator.validate(merged(chart_values, passed))
+
+
+def test_helm_crds_finds_every_crd_of_the_real_lambda_chart(ack_reference):
+    """The controllers role applies what helm_crds returns before Helm installs a chart: fed the real chart's crds/
+    files the way helm template --include-crds prints them, it returns each CRD and nothing of templates/."""
+    from ansible_collections.ackops.serverless.plugins.filter.helm_crds import helm_crds
+
+    files = sorted((ack_reference / "lambda-controller-v1.14.1" / "crds").glob("*.yaml"))
+    rendered = "".join(f"---\n# Source: lambda-chart/crds/{f.name}\n{f.read_text(encoding='utf-8')}\n" for f in files)
+    rendered += "---\n# Source: lambda-chart/templates/deployment.yaml\nkind: Deployment\n"
+    crds = helm_crds(rendered)
+    assert len(crds) == len(files) > 0
+    assert "functions.lambda.services.k8s.aws" in [crd["metadata"]["name"] for crd in crds]
+    assert all(crd["kind"] == "CustomResourceDefinition" for crd in crds)
