@@ -308,8 +308,11 @@ def test_controllers_upgrade_applies_the_new_charts_crds(play, env, tmp_path):
     install or upgrade: a chart version whose Queue CRD has one more spec field brings that field to the cluster,
     and going back to 1.6.1 takes it away again. (A prerelease version: "latest" never picks it.)"""
     registry, version, field = env["ACKOPS_REGISTRY"], "1.6.1-crdtest", "ackopsUpgradeProbe"
-    helm = lambda *args: subprocess.run(["helm", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,  # noqa: E731
-                                        text=True, check=True, timeout=120).stdout
+
+    def helm(*args):
+        return subprocess.run(["helm", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              check=True, timeout=120).stdout
+
     helm("pull", f"oci://{registry}/aws-controllers-k8s/sqs-chart", "--version", "1.6.1", "--plain-http",
          "--untar", "--untardir", str(tmp_path))
     chart = tmp_path / "sqs-chart"
