@@ -185,11 +185,10 @@ def test_memory_change_touches_only_the_function_and_waits_for_it(sandbox, aws):
 
 def test_deletion_policy_change_is_metadata_only_and_returns_at_once(sandbox, kube_custom):
     """ACK does not reconcile an annotation change; the waits must not expect it to (they timed out
-    on EKS). retain, back to delete, then an unchanged run."""
+    on EKS). retain, back to delete, then an unchanged run: the pipeline job, which applies the resources."""
     before = kube_custom("Function", FUNCTION)["metadata"]["generation"]
     for name, policy in (("policy_retain", "retain"), ("policy_delete", "delete"), ("policy_unchanged", "delete")):
-        result = run_playbook(name, "site.yml", "-e", "site_smoke_test=false",
-                              "-e", f"resources_deletion_policy={policy}", json_output=True)
+        result = run_playbook(name, "playbooks/pipeline.yml", "-e", f"resources_deletion_policy={policy}", json_output=True)
         function = kube_custom("Function", FUNCTION)
         assert function["metadata"]["annotations"]["services.k8s.aws/deletion-policy"] == policy
         assert function["metadata"]["generation"] == before

@@ -10,9 +10,10 @@ options take any value in Ansible (a dict given for a str becomes its text), so 
 out of range, RULES lists what AWS or Kubernetes would refuse (names, ranges, formats); every string
 option is either in RULES or in FREE_TEXT, which says why no value of it can be refused up front.
 
-Each value runs the role's own playbook in playbooks/ (the role is that playbook's first, except resources,
-which comes after lambda_image in pipeline.yml: there lambda_image is given the deployed image, so it
-builds nothing). Before and after all the runs, the resourceVersion of every custom resource of the
+Each value runs the role's own playbook in playbooks/ (the role is that playbook's first; pipeline.yml
+checks the inputs of lambda_image and resources before anything else: a bad value for the resources must
+stop it before the job's permissions are checked or an image is built, which is asserted here; lambda_image
+is given the deployed image all the same, so it would build nothing). Before and after all the runs, the resourceVersion of every custom resource of the
 pipeline, the controllers' ServiceAccounts and Helm revisions, and the names of the account's AWS
 resources are read: none may move. Also: an EKS inventory without the cluster name (site.yml), and a chart
 version that does not exist (Helm's own error surfaces)."""
@@ -30,6 +31,8 @@ PLAYBOOK_OF = {"preflight": "playbooks/preflight.yml", "irsa": "playbooks/irsa.y
                "resources": "playbooks/pipeline.yml", "smoke_test": "playbooks/smoke_test.yml",
                "cluster": "playbooks/cluster.yml", "rbac": "playbooks/rbac.yml",
                "awx_config": "playbooks/awx_config.yml"}
+# The first play of pipeline.yml that contacts anything.
+PIPELINE_FIRST_CONTACT = "PLAY [Check the Kubernetes permissions of the pipeline job]"
 # type -> (a value of another type, how Ansible's message shows it, the type it asks for)
 WRONG_TYPE = {"int": ("ten", "ten", "int"), "bool": ("maybe", "maybe", "bool"),
               "list": ({"not": "a list"}, "of type dict", "list"), "dict": ("not-a-dict", "of type str", "dict")}
@@ -224,11 +227,6 @@ def _run_case(case, image_uri, workdir):
     return case, run
 
 
-# Variables a playbook hands to an earlier role first, which then names its own variable: pipeline.yml checks
-# the job's Kubernetes permissions in resources_namespace (as rbac_pipeline_namespace) before anything else.
-ALSO_NAMED_AS = {"resources_namespace": "rbac_pipeline_namespace"}
-
-
 def _check(case, run):
     role, name, value, wanted = case
     text = run.output
@@ -239,8 +237,10 @@ def _check(case, run):
         "message": run.failure()[:400],
         "rejected": run.rc != 0 and run.recap is not None and run.recap["changed"] == 0,
         "message_by_ansible_core_only": wanted == [None],
-        "names_variable": name in text or ALSO_NAMED_AS.get(name, name) in text, "names_value": wanted == [None] or str(wanted[0]) in text,
+        "names_variable": name in text, "names_value": wanted == [None] or str(wanted[0]) in text,
         "names_allowed": all(str(w) in text for w in wanted[1:]),
+        # pipeline.yml: refused in its first play, before the permissions check, the ECR login or a build.
+        "refused_before_contact": PLAYBOOK_OF[role] != "playbooks/pipeline.yml" or PIPELINE_FIRST_CONTACT not in text,
     }
 
 
@@ -259,7 +259,8 @@ def test_bad_inputs_rejected_before_any_change(converged, kube, aws, snapshot, t
     moved = {k: (before["kubernetes"].get(k), v) for k, v in after["kubernetes"].items() if before["kubernetes"].get(k) != v}
     aws_moved = {k: v for k, v in after["aws"].items() if before["aws"][k] != v}
     complete = [o for o in outcomes if o["names_variable"] and o["names_value"] and o["names_allowed"]]
-    bad = [o for o in outcomes if not o["rejected"] or (o not in complete and not o["message_by_ansible_core_only"])]
+    bad = [o for o in outcomes if not o["rejected"] or not o["refused_before_contact"]
+           or (o not in complete and not o["message_by_ansible_core_only"])]
     variables = {(o["role"], o["variable"]) for o in outcomes}
     every = {(role, name) for role in PLAYBOOK_OF for name in _options(role)}
     record("bad_input", "values", {
