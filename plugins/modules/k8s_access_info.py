@@ -143,7 +143,6 @@ denied_summary:
   sample: ["customresourcedefinitions.apiextensions.k8s.io (cluster-wide): get, list, create"]
 """
 
-import concurrent.futures
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule
@@ -161,14 +160,10 @@ from ansible_collections.kubernetes.core.plugins.module_utils.k8s.exceptions imp
     CoreException,
 )
 from ansible_collections.ackops.serverless.plugins.module_utils.k8s_access import (
-    describe,
-    expand_rules,
-    review_body,
-    summarize,
+    AccessReviewError,
+    review_access,
+    unreachable,
 )
-
-# Access reviews in flight at once (each is a small request the API server answers from its authorizer).
-REVIEWS_AT_ONCE = 8
 
 
 def argument_spec():
@@ -191,65 +186,6 @@ def argument_spec():
     return spec
 
 
-def _api_error(exc):
-    status = getattr(exc, "status", None)
-    reason = getattr(exc, "reason", None) or str(exc)
-    return "{0} {1}".format(status, reason).strip() if status else reason
-
-
-def fail_unreachable(module, exc):
-    module.fail_json(
-        msg="Cannot reach the Kubernetes API server to review access: {0}. Check its address and the credentials "
-            "(K8S_AUTH_HOST, K8S_AUTH_API_KEY, K8S_AUTH_SSL_CA_CERT, KUBECONFIG or the module's auth options).".format(
-                _api_error(exc)))
-
-
-def who_am_i(client):
-    """The user the credentials authenticate as, or {} when the server cannot say."""
-    try:
-        resource = client.resource("SelfSubjectReview", "authentication.k8s.io/v1")
-        review = resource.create(body={"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"})
-    except Exception:  # older servers: the access checks still work
-        return {}
-    info = (review.to_dict().get("status") or {}).get("userInfo") or {}
-    return {"username": info.get("username", ""), "groups": info.get("groups") or []}
-
-
-def execute(module, client):
-    checks = expand_rules(module.params["rules"], module.params["namespace"])
-    try:
-        resource = client.resource("SelfSubjectAccessReview", "authorization.k8s.io/v1")
-    except Exception as exc:  # discovery: refused credentials, a server without the API
-        fail_unreachable(module, exc)
-
-    def ask(check):
-        try:
-            return resource.create(body=review_body(check)).to_dict(), None
-        except Exception as exc:
-            return None, exc
-
-    # The reviews are independent requests: a few at a time, answers kept in the order of the checks.
-    with concurrent.futures.ThreadPoolExecutor(max_workers=REVIEWS_AT_ONCE) as pool:
-        answers = list(pool.map(ask, checks))
-    allowed, denied = [], []
-    for check, (review, error) in zip(checks, answers):
-        if error is not None:
-            module.fail_json(
-                msg="The Kubernetes API server refused the access review for '{0}': {1}. Check the credentials "
-                    "(K8S_AUTH_HOST/K8S_AUTH_API_KEY, KUBECONFIG or the module's auth options).".format(
-                        describe(check), _api_error(error)))
-        status = review.get("status") or {}
-        if status.get("allowed"):
-            allowed.append(describe(check))
-        else:
-            entry = dict(check, permission=describe(check))
-            if status.get("reason"):
-                entry["reason"] = status["reason"]
-            denied.append(entry)
-    module.exit_json(changed=False, user=who_am_i(client), checked=len(checks), allowed=allowed, denied=denied,
-                     denied_summary=summarize(denied))
-
-
 def main():
     module = AnsibleK8SModule(module_class=AnsibleModule, argument_spec=argument_spec(), supports_check_mode=True)
     try:
@@ -258,13 +194,13 @@ def main():
         module.fail_from_exception(exc)
         return
     except Exception as exc:  # the client asks the server for its version: unreachable, TLS refused
-        fail_unreachable(module, exc)
+        module.fail_json(msg=unreachable(exc))
         return
     try:
-        execute(module, client)
+        module.exit_json(changed=False, **review_access(client, module.params["rules"], module.params["namespace"]))
     except CoreException as exc:
         module.fail_from_exception(exc)
-    except ValueError as exc:
+    except (AccessReviewError, ValueError) as exc:
         module.fail_json(msg=str(exc))
     except Exception as exc:  # unexpected: keep the traceback for -vvv
         module.fail_json(msg="k8s_access_info failed: {0}".format(exc), exception=traceback.format_exc())
