@@ -1,0 +1,48 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ackops contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+"""Unit tests for the ackops.serverless.caller_identity lookup against moto's in-process mock (no sandbox)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from ansible.errors import AnsibleLookupError
+from ansible.plugins.loader import lookup_loader
+from moto import mock_aws
+
+
+@pytest.fixture(scope="module")
+def caller_identity():
+    """The lookup as a playbook loads it, documentation fragments included (tests/unit/conftest.py)."""
+    return lookup_loader.get("ackops.serverless.caller_identity")
+
+
+def test_same_account_arn_and_user_id_as_amazon_aws_caller_info(caller_identity, aws_env, capsys):
+    """preflight and resources used aws_caller_info before: the keys they read must match."""
+    from ansible.module_utils.testing import patch_module_args
+    from ansible_collections.amazon.aws.plugins.modules import aws_caller_info
+
+    with mock_aws():
+        with patch_module_args({"region": "us-east-1"}):
+            with pytest.raises(SystemExit):
+                aws_caller_info.main()
+        module_view = json.loads(capsys.readouterr().out)
+        (lookup_view,) = caller_identity.run([], variables={}, region="us-east-1")
+    assert lookup_view == {key: module_view[key] for key in ("account", "arn", "user_id")}
+    assert lookup_view["arn"].split(":")[1] == "aws"  # the partition the ARNs are built with
+
+
+def test_terms_are_refused(caller_identity, aws_env):
+    with pytest.raises(AnsibleLookupError, match="takes no terms"):
+        caller_identity.run(["123456789012"], variables={}, region="us-east-1")
+
+
+def test_an_unreachable_endpoint_is_named_with_what_to_check(caller_identity, aws_env, monkeypatch):
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    with pytest.raises(AnsibleLookupError) as raised:
+        caller_identity.run([], variables={}, region="us-east-1", endpoint_url="http://127.0.0.1:9")
+    message = str(raised.value)
+    assert "sts:GetCallerIdentity" in message and "127.0.0.1:9" in message
+    assert "AWS_PROFILE" in message and "endpoint" in message
