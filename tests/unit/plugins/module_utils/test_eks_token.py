@@ -16,7 +16,8 @@ from ansible_collections.ackops.serverless.plugins.module_utils.eks_token import
 
 
 @pytest.fixture
-def sts():
+def sts(aws_env):
+    """A client of AWS's regional STS endpoint, whatever endpoint the environment names (the sandbox's)."""
     return boto3.session.Session(aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret-example",
                                  region_name="eu-west-1").client("sts")
 
