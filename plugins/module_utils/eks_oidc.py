@@ -3,8 +3,8 @@
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """Reading an EKS cluster's OIDC issuer and the IAM OIDC provider that serves it.
 
-Shared by the eks_oidc_provider module (which manages the provider) and eks_oidc_provider_info
-(which only reads it). AWS calls go through amazon.aws's error handlers: they raise an
+Shared by the eks_oidc_provider module (which manages the provider), eks_oidc_provider_info (which only
+reads it) and the eks_oidc_provider lookup (which reads it in Ansible's own process). AWS calls go through amazon.aws's error handlers: they raise an
 AnsibleAWSError, which the modules turn into one failure with fail_with_advice().
 """
 
@@ -44,18 +44,27 @@ class EKSErrorHandler(AWSErrorHandler):
         return is_boto3_error_code("ResourceNotFoundException")
 
 
+class IssuerError(Exception):
+    """The cluster is missing or has no OIDC issuer: the message says what to check."""
+
+
 def _region(module):
     return module.region or "(no region set)"
 
 
 def advice(module, error):
     """What to do about an AWS error, for the usual causes; '' when there is nothing to add."""
+    return advice_for(error, _region(module))
+
+
+def advice_for(error, region):
+    """advice() for a region rather than a module (the lookup has no module)."""
     cause = error.exception
     if isinstance(cause, botocore.exceptions.NoCredentialsError):
         return "No AWS credentials found: " + CREDENTIAL_HINT
     if isinstance(cause, botocore.exceptions.EndpointConnectionError):
         return ("Could not reach the AWS endpoint of region {0}: check that the region is a valid AWS region "
-                "and, if an endpoint_url is set, that it is reachable".format(_region(module)))
+                "and, if an endpoint_url is set, that it is reachable".format(region))
     code = (getattr(cause, "response", None) or {}).get("Error", {}).get("Code", "")
     if code in CREDENTIAL_ERROR_CODES:
         return "AWS rejected the credentials: " + CREDENTIAL_HINT
@@ -80,25 +89,25 @@ def _describe_cluster(eks, name):
 
 def describe_issuer(module, eks):
     """Return the cluster's OIDC issuer URL, or fail with a message that says what to do."""
-    name = module.params["cluster_name"]
-    region = _region(module)
+    try:
+        return cluster_issuer(eks, module.params["cluster_name"], _region(module))
+    except IssuerError as e:
+        module.fail_json(msg=str(e))
+
+
+def cluster_issuer(eks, name, region):
+    """The cluster's OIDC issuer URL; IssuerError, saying what to do, for a missing cluster or issuer."""
     cluster = _describe_cluster(eks, name)
     if cluster is None:
-        module.fail_json(
-            msg=(
-                "EKS cluster '{0}' was not found in region {1}: check cluster_name and the region "
-                "(region option, AWS_REGION or the profile's region); "
-                "'aws eks list-clusters --region {1}' lists the clusters of that region".format(name, region)
-            )
-        )
+        raise IssuerError(
+            "EKS cluster '{0}' was not found in region {1}: check cluster_name and the region "
+            "(region option, AWS_REGION or the profile's region); "
+            "'aws eks list-clusters --region {1}' lists the clusters of that region".format(name, region))
     issuer = ((cluster.get("identity") or {}).get("oidc") or {}).get("issuer")
     if not issuer:
-        module.fail_json(
-            msg=(
-                "EKS cluster '{0}' in region {1} has no OIDC issuer (cluster.identity.oidc.issuer is empty): "
-                "IRSA needs an EKS cluster of version 1.13 or later; wait until the cluster is ACTIVE".format(name, region)
-            )
-        )
+        raise IssuerError(
+            "EKS cluster '{0}' in region {1} has no OIDC issuer (cluster.identity.oidc.issuer is empty): "
+            "IRSA needs an EKS cluster of version 1.13 or later; wait until the cluster is ACTIVE".format(name, region))
     return issuer
 
 

@@ -189,6 +189,33 @@ def test_irsa_creates_roles_with_exact_trust_policy(play, aws, managed_policies_
     # checks both on site.yml (test_second_run_changes_nothing, test_check_mode_on_converged_reports_nothing).
 
 
+def test_irsa_oidc_provider_is_read_first_and_made_only_when_it_differs(play, aws, managed_policies_loaded):
+    """The provider is read in-process: converged, the module is skipped; a tag removed by hand is put back; with
+    irsa_manage_oidc_provider false a missing provider fails the run naming the setting, and true makes it again."""
+    ensure = "Ensure the cluster's IAM OIDC identity provider exists as asked"
+    run = play("irsa.yml", "-v")
+    assert run.rc == 0 and run.changed == 0, run.tail()
+    assert f"TASK [ackops.serverless.irsa : {ensure}] ***" in run.output
+    assert run.output.split(ensure, 1)[1].split("\nTASK [", 1)[0].count("skipping:") == 1
+
+    (arn,) = [p["Arn"] for p in aws["iam"].list_open_id_connect_providers()["OpenIDConnectProviderList"]]
+    tags = aws["iam"].list_open_id_connect_provider_tags(OpenIDConnectProviderArn=arn)["Tags"]
+    aws["iam"].untag_open_id_connect_provider(OpenIDConnectProviderArn=arn, TagKeys=[tags[0]["Key"]])
+    run = play("irsa.yml")
+    assert run.rc == 0 and run.changed == 1, run.tail()
+    assert aws["iam"].list_open_id_connect_provider_tags(OpenIDConnectProviderArn=arn)["Tags"] == tags
+
+    aws["iam"].delete_open_id_connect_provider(OpenIDConnectProviderArn=arn)
+    run = play("irsa.yml", "-e", "irsa_manage_oidc_provider=false")
+    assert run.rc != 0 and run.changed == 0, run.tail()
+    assert "does not exist and irsa_manage_oidc_provider is false" in run.output, run.tail()
+    run = play("irsa.yml")
+    assert run.rc == 0 and run.changed == 1, run.tail()  # the provider, with the same ARN: the roles still match
+    assert [p["Arn"] for p in aws["iam"].list_open_id_connect_providers()["OpenIDConnectProviderList"]] == [arn]
+    run = play("irsa.yml", "-e", "irsa_manage_oidc_provider=false")
+    assert run.rc == 0 and run.changed == 0, run.tail()
+
+
 def test_irsa_repairs_only_the_role_that_drifted(play, aws, managed_policies_loaded):
     """A role that still matches is not passed to amazon.aws.iam_role; one changed out of band is put back."""
     sqs, lam = role_name("sqs"), role_name("lambda")
