@@ -161,84 +161,19 @@ resources:
 
 import time
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.ackops.serverless.plugins.module_utils import ack_aws
-from ansible_collections.ackops.serverless.plugins.module_utils.lambda_mappings import list_mappings
-
-_NOT_FOUND = ("ResourceNotFoundException", "AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist")
-_SERVICE = {"Queue": "sqs", "Table": "dynamodb", "Function": "lambda", "EventSourceMapping": "lambda"}
+from ansible_collections.ackops.serverless.plugins.module_utils.ack_aws_read import AwsReader, observe, outcome
 
 
-class AwsReader(object):
-    def __init__(self, module):
-        self.module = module
-        self.clients = {}
+def module_reader(module):
+    def client(service, region):
+        extra = {"region": region} if region else {}
+        return module.client(service, retry_decorator=AWSRetry.jittered_backoff(), **extra)
 
-    def client(self, service, region):
-        key = (service, region)
-        if key not in self.clients:
-            extra = {"region": region} if region else {}
-            self.clients[key] = self.module.client(service, retry_decorator=AWSRetry.jittered_backoff(), **extra)
-        return self.clients[key]
-
-    def read(self, reference):
-        """What AWS returns for a reference, or None when AWS has no such resource."""
-        kind = reference["kind"]
-        client = self.client(_SERVICE[kind], reference["region"])
-        try:
-            if kind == "Queue":
-                return client.get_queue_url(aws_retry=True, **reference["id"])
-            if kind == "Table":
-                return client.describe_table(aws_retry=True, **reference["id"])["Table"]
-            if kind == "Function":
-                return client.get_function_configuration(aws_retry=True, **reference["id"])
-            return client.get_event_source_mapping(aws_retry=True, **reference["id"])
-        except is_boto3_error_code(list(_NOT_FOUND)):
-            return None
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(exc, msg="Could not read {0} {1} in AWS".format(kind, reference["id"]))
-
-    def other_mappings(self, reference, observed):
-        """UUIDs of the mappings between the same event source and function, other than this one."""
-        # The function as name[:qualifier] (AWS takes an ARN too; moto matches only the name).
-        function = observed["FunctionArn"].split(":function:", 1)[-1]
-        try:
-            found = list_mappings(self.client("lambda", reference["region"]),
-                                  EventSourceArn=observed["EventSourceArn"], FunctionName=function)
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
-            self.module.fail_json_aws(exc, msg="Could not list the mappings of {0}".format(observed["EventSourceArn"]))
-        return sorted(m["UUID"] for m in found if m["UUID"] != observed.get("UUID"))
-
-
-def observe(reader, resources, region):
-    entries = []
-    for resource in resources:
-        kind, name, namespace = ack_aws.identity(resource)[:3]
-        entry = {"kind": kind, "name": name, "namespace": namespace, "key": "{0}/{1}".format(kind, name),
-                 "synced": ack_aws.synced(resource), "region": region, "aws": {}}
-        reference = ack_aws.aws_reference(resource) if kind in ack_aws.KINDS else None
-        if reference is None:
-            entry.update(state=ack_aws.UNKNOWN, reason="no AWS identity in its status (not synced yet)"
-                         if kind in ack_aws.KINDS else "kind not read")
-        else:
-            entry["region"] = reference["region"] or region
-            reference["region"] = entry["region"]
-            observed = reader.read(reference)
-            state, reason = ack_aws.verdict(resource, observed)
-            entry.update(state=state, reason=reason, aws=ack_aws.summary(kind, observed))
-            if kind == "EventSourceMapping" and observed and observed.get("EventSourceArn") and observed.get("FunctionArn"):
-                entry["other_mappings"] = reader.other_mappings(reference, observed)
-        entry.setdefault("other_mappings", [])
-        entries.append(entry)
-    return entries
+    return AwsReader(client, lambda exc, msg: module.fail_json_aws(exc, msg=msg))
 
 
 def main():
@@ -255,7 +190,7 @@ def main():
     if params["timeout"] <= 0 or params["poll_interval"] <= 0:
         module.fail_json(msg="timeout and poll_interval must be positive numbers of seconds, got {0} and {1}.".format(
             params["timeout"], params["poll_interval"]))
-    reader = AwsReader(module)
+    reader = module_reader(module)
     started = time.monotonic()
     wait = params["wait"] and not module.check_mode
     while True:
@@ -266,11 +201,7 @@ def main():
         time.sleep(params["poll_interval"])
 
     label = ack_aws.describe
-    result = dict(
-        changed=False, resources=entries, elapsed=round(time.monotonic() - started, 3),
-        drifted=[label(e) for e in entries if e["state"] == ack_aws.MISSING],
-        moving=[label(e) for e in entries if e["state"] == ack_aws.MOVING],
-        other_mappings=sorted(set(uuid for e in entries for uuid in e["other_mappings"])))
+    result = dict(changed=False, elapsed=round(time.monotonic() - started, 3), **outcome(entries))
     if module.check_mode:
         module.exit_json(**result)
     failed = ["{0}: {1}".format(label(e), e["reason"]) for e in entries if e["state"] == ack_aws.FAILED]

@@ -48,3 +48,33 @@ def test_a_mapping_gone_from_aws_is_drift_and_lists_nothing(lam, capsys):
     assert rc == 0, result
     assert result["drifted"] == ["EventSourceMapping default/f-sqs"]
     assert result["other_mappings"] == []
+
+
+def test_the_lookup_answers_as_the_module_does_without_waiting(lam, capsys):
+    """The resources role reads AWS's side with the lookup before an apply (read.yml): the same entries."""
+    from ansible.plugins.loader import lookup_loader
+
+    client, (queue, dummy) = lam
+    owned, extra = (client.create_event_source_mapping(EventSourceArn=queue, FunctionName="f")["UUID"] for dummy in range(2))
+    gone = dict(mapping_cr("00000000-0000-0000-0000-000000000000"), metadata={"name": "gone", "namespace": "default"})
+    never_synced = {"apiVersion": "lambda.services.k8s.aws/v1alpha1", "kind": "Function",
+                    "metadata": {"name": "new", "namespace": "default"}, "spec": {"name": "new"}}
+    resources = [mapping_cr(owned), gone, never_synced]
+    rc, module_view = run_module(ack_aws_state.main, {"resources": resources, "wait": False}, capsys)
+    assert rc == 0, module_view
+    ack_aws_state_lookup = lookup_loader.get("ackops.serverless.ack_aws_state")
+    (lookup_view,) = ack_aws_state_lookup.run([], variables={}, resources=resources, region="us-east-1")
+    assert lookup_view == {key: module_view[key] for key in ("resources", "drifted", "moving", "other_mappings")}
+    assert lookup_view["other_mappings"] == [extra] and lookup_view["drifted"] == ["EventSourceMapping default/gone"]
+    assert [e["state"] for e in lookup_view["resources"]] == ["settled", "missing", "unknown"]
+
+
+def test_the_lookup_names_an_unreachable_endpoint(lam, monkeypatch):
+    from ansible.errors import AnsibleLookupError
+    from ansible.plugins.loader import lookup_loader
+
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    with pytest.raises(AnsibleLookupError, match="Could not read EventSourceMapping .* in AWS.*127.0.0.1:9"):
+        lookup_loader.get("ackops.serverless.ack_aws_state").run(
+            [], variables={}, resources=[mapping_cr("00000000-0000-0000-0000-000000000000")], region="us-east-1",
+            endpoint_url="http://127.0.0.1:9")
