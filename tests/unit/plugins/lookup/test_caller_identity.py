@@ -9,17 +9,12 @@ import json
 
 import pytest
 from ansible.errors import AnsibleLookupError
-from ansible.plugins.loader import lookup_loader
 from moto import mock_aws
 
-
-@pytest.fixture(scope="module")
-def caller_identity():
-    """The lookup as a playbook loads it, documentation fragments included (tests/unit/conftest.py)."""
-    return lookup_loader.get("ackops.serverless.caller_identity")
+LOOKUP = "caller_identity"  # the lookup fixture (conftest.py) loads ackops.serverless.caller_identity
 
 
-def test_same_account_arn_and_user_id_as_amazon_aws_caller_info(caller_identity, aws_env, capsys):
+def test_same_account_arn_and_user_id_as_amazon_aws_caller_info(lookup, aws_env, capsys):
     """preflight and resources used aws_caller_info before: the keys they read must match."""
     from ansible.module_utils.testing import patch_module_args
     from ansible_collections.amazon.aws.plugins.modules import aws_caller_info
@@ -29,20 +24,20 @@ def test_same_account_arn_and_user_id_as_amazon_aws_caller_info(caller_identity,
             with pytest.raises(SystemExit):
                 aws_caller_info.main()
         module_view = json.loads(capsys.readouterr().out)
-        (lookup_view,) = caller_identity.run([], variables={}, region="us-east-1")
+        (lookup_view,) = lookup.run([], variables={}, region="us-east-1")
     assert lookup_view == {key: module_view[key] for key in ("account", "arn", "user_id")}
     assert lookup_view["arn"].split(":")[1] == "aws"  # the partition the ARNs are built with
 
 
-def test_terms_are_refused(caller_identity, aws_env):
+def test_terms_are_refused(lookup, aws_env):
     with pytest.raises(AnsibleLookupError, match="takes no terms"):
-        caller_identity.run(["123456789012"], variables={}, region="us-east-1")
+        lookup.run(["123456789012"], variables={}, region="us-east-1")
 
 
-def test_an_unreachable_endpoint_is_named_with_what_to_check(caller_identity, aws_env, monkeypatch):
+def test_an_unreachable_endpoint_is_named_with_what_to_check(lookup, aws_env, monkeypatch):
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
     with pytest.raises(AnsibleLookupError) as raised:
-        caller_identity.run([], variables={}, region="us-east-1", endpoint_url="http://127.0.0.1:9")
+        lookup.run([], variables={}, region="us-east-1", endpoint_url="http://127.0.0.1:9")
     message = str(raised.value)
     assert "sts:GetCallerIdentity" in message and "127.0.0.1:9" in message
     assert "AWS_PROFILE" in message and "endpoint" in message

@@ -10,14 +10,9 @@ import json
 import boto3
 import pytest
 from ansible.errors import AnsibleLookupError
-from ansible.plugins.loader import lookup_loader
 from moto import mock_aws
 
-
-@pytest.fixture(scope="module")
-def ecr_repositories():
-    """The lookup as a playbook loads it, documentation fragments included (tests/unit/conftest.py)."""
-    return lookup_loader.get("ackops.serverless.ecr_repositories")
+LOOKUP = "ecr_repositories"  # the lookup fixture (conftest.py) loads ackops.serverless.ecr_repositories
 
 
 @pytest.fixture
@@ -26,12 +21,12 @@ def ecr(aws_env):
         yield boto3.client("ecr", region_name="us-east-1")
 
 
-def test_repositories_in_the_order_given_and_an_empty_entry_for_a_missing_one(ecr_repositories, ecr):
+def test_repositories_in_the_order_given_and_an_empty_entry_for_a_missing_one(lookup, ecr):
     ecr.create_repository(repositoryName="fn", imageScanningConfiguration={"scanOnPush": True},
                           imageTagMutability="IMMUTABLE")
     ecr.create_repository(repositoryName="team/other")
 
-    other, missing, fn = ecr_repositories.run(["team/other", "missing", "fn"], variables={}, region="us-east-1")
+    other, missing, fn = lookup.run(["team/other", "missing", "fn"], variables={}, region="us-east-1")
 
     assert missing == {}
     assert fn["repositoryName"] == "fn" and fn["imageTagMutability"] == "IMMUTABLE"
@@ -40,7 +35,7 @@ def test_repositories_in_the_order_given_and_an_empty_entry_for_a_missing_one(ec
     assert other["repositoryName"] == "team/other" and other["imageTagMutability"] == "MUTABLE"
 
 
-def test_same_repository_as_community_aws_ecs_ecr_returns(ecr_repositories, ecr, capsys):
+def test_same_repository_as_community_aws_ecs_ecr_returns(lookup, ecr, capsys):
     """The role reads repositoryUri and registryId from either, whichever ran: the keys must match."""
     from ansible.module_utils.testing import patch_module_args
     from ansible_collections.community.aws.plugins.modules import ecs_ecr
@@ -50,22 +45,22 @@ def test_same_repository_as_community_aws_ecs_ecr_returns(ecr_repositories, ecr,
         with pytest.raises(SystemExit):
             ecs_ecr.main()
     module_view = json.loads(capsys.readouterr().out)["repository"]
-    (lookup_view,) = ecr_repositories.run(["fn"], variables={}, region="us-east-1")
+    (lookup_view,) = lookup.run(["fn"], variables={}, region="us-east-1")
     for key in ("repositoryName", "repositoryUri", "registryId", "repositoryArn", "imageTagMutability",
                 "imageScanningConfiguration"):
         assert lookup_view[key] == module_view[key], key
 
 
-def test_no_name_or_an_empty_one_is_refused(ecr_repositories, ecr):
+def test_no_name_or_an_empty_one_is_refused(lookup, ecr):
     for terms in ([], ["fn", ""]):
         with pytest.raises(AnsibleLookupError, match="needs repository names"):
-            ecr_repositories.run(terms, variables={}, region="us-east-1")
+            lookup.run(terms, variables={}, region="us-east-1")
 
 
-def test_an_unreachable_endpoint_names_the_repositories_and_the_permission(ecr_repositories, aws_env, monkeypatch):
+def test_an_unreachable_endpoint_names_the_repositories_and_the_permission(lookup, aws_env, monkeypatch):
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
     with pytest.raises(AnsibleLookupError) as raised:
-        ecr_repositories.run(["fn"], variables={}, region="us-east-1", endpoint_url="http://127.0.0.1:9")
+        lookup.run(["fn"], variables={}, region="us-east-1", endpoint_url="http://127.0.0.1:9")
     message = str(raised.value)
     assert "could not read the ECR repositories fn" in message and "127.0.0.1:9" in message
     assert "ecr:DescribeRepositories" in message

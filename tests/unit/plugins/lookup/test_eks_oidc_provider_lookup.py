@@ -10,16 +10,11 @@ import json
 import boto3
 import pytest
 from ansible.errors import AnsibleLookupError
-from ansible.plugins.loader import lookup_loader
 from moto import mock_aws
 
+LOOKUP = "eks_oidc_provider"  # the lookup fixture (conftest.py) loads ackops.serverless.eks_oidc_provider
+
 THUMBPRINT = "9e99a48a9960b14926bb7f3b02e22da2b0ab7280"
-
-
-@pytest.fixture(scope="module")
-def eks_oidc_provider():
-    """The lookup as a playbook loads it, documentation fragments included (tests/unit/conftest.py)."""
-    return lookup_loader.get("ackops.serverless.eks_oidc_provider")
 
 
 @pytest.fixture
@@ -32,8 +27,8 @@ def cluster(aws_env):
         yield created["identity"]["oidc"]["issuer"]
 
 
-def test_a_missing_provider_then_the_one_made_for_the_issuer(eks_oidc_provider, cluster):
-    (before,) = eks_oidc_provider.run([], variables={}, cluster_name="demo", region="us-east-1")
+def test_a_missing_provider_then_the_one_made_for_the_issuer(lookup, cluster):
+    (before,) = lookup.run([], variables={}, cluster_name="demo", region="us-east-1")
     assert before["exists"] is False and before["arn"] == "" and before["issuer"] == cluster
     host_path = cluster.split("://", 1)[1]
     assert before["issuer_host_path"] == host_path
@@ -42,13 +37,13 @@ def test_a_missing_provider_then_the_one_made_for_the_issuer(eks_oidc_provider, 
     iam.create_open_id_connect_provider(Url="https://example.com/other", ClientIDList=["x"], ThumbprintList=[THUMBPRINT])
     arn = iam.create_open_id_connect_provider(Url=cluster, ClientIDList=["sts.amazonaws.com"], ThumbprintList=[THUMBPRINT],
                                               Tags=[{"Key": "managed-by", "Value": "ackops"}])["OpenIDConnectProviderArn"]
-    (after,) = eks_oidc_provider.run([], variables={}, cluster_name="demo", region="us-east-1")
+    (after,) = lookup.run([], variables={}, cluster_name="demo", region="us-east-1")
     assert after["exists"] is True and after["arn"] == arn
     assert after["client_ids"] == ["sts.amazonaws.com"] and after["thumbprints"] == [THUMBPRINT]
     assert after["tags"] == {"managed-by": "ackops"}
 
 
-def test_the_same_answer_as_the_eks_oidc_provider_info_module(eks_oidc_provider, cluster, capsys):
+def test_the_same_answer_as_the_eks_oidc_provider_info_module(lookup, cluster, capsys):
     """The irsa role read it with the module before: what it reads from it must not change."""
     from ansible.module_utils.testing import patch_module_args
     from ansible_collections.ackops.serverless.plugins.modules import eks_oidc_provider_info
@@ -59,20 +54,20 @@ def test_the_same_answer_as_the_eks_oidc_provider_info_module(eks_oidc_provider,
         with pytest.raises(SystemExit):
             eks_oidc_provider_info.main()
     module_view = json.loads(capsys.readouterr().out)
-    (lookup_view,) = eks_oidc_provider.run([], variables={}, cluster_name="demo", region="us-east-1")
+    (lookup_view,) = lookup.run([], variables={}, cluster_name="demo", region="us-east-1")
     module_view.pop("changed")
     module_view.pop("invocation", None)
     assert lookup_view == module_view
 
 
-def test_a_missing_cluster_says_what_to_check(eks_oidc_provider, cluster):
+def test_a_missing_cluster_says_what_to_check(lookup, cluster):
     with pytest.raises(AnsibleLookupError, match="EKS cluster 'nope' was not found in region us-east-1: check cluster_name"):
-        eks_oidc_provider.run([], variables={}, cluster_name="nope", region="us-east-1")
+        lookup.run([], variables={}, cluster_name="nope", region="us-east-1")
 
 
-def test_an_unreachable_endpoint_says_what_to_check(eks_oidc_provider, aws_env, monkeypatch):
+def test_an_unreachable_endpoint_says_what_to_check(lookup, aws_env, monkeypatch):
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
     with pytest.raises(AnsibleLookupError) as raised:
-        eks_oidc_provider.run([], variables={}, cluster_name="demo", region="us-east-1", endpoint_url="http://127.0.0.1:9")
+        lookup.run([], variables={}, cluster_name="demo", region="us-east-1", endpoint_url="http://127.0.0.1:9")
     message = str(raised.value)
     assert "Could not reach the AWS endpoint of region us-east-1" in message and "describe the EKS cluster" in message

@@ -10,19 +10,14 @@ import json
 import boto3
 import pytest
 from ansible.errors import AnsibleLookupError
-from ansible.plugins.loader import lookup_loader
 from moto import mock_aws
+
+LOOKUP = "iam_roles"  # the lookup fixture (conftest.py) loads ackops.serverless.iam_roles
 
 TRUST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
                                                  "Action": "sts:AssumeRole"}]}
 POLICY = {"Version": "2012-10-17", "Statement": [{"Sid": "Items", "Effect": "Allow", "Action": ["dynamodb:PutItem"],
                                                   "Resource": ["arn:aws:dynamodb:us-east-1:123456789012:table/t"]}]}
-
-
-@pytest.fixture(scope="module")
-def iam_roles():
-    """The lookup as a playbook loads it, documentation fragments included (tests/unit/conftest.py)."""
-    return lookup_loader.get("ackops.serverless.iam_roles")
 
 
 @pytest.fixture
@@ -31,7 +26,7 @@ def aws(aws_env):
         yield boto3.client("iam", region_name="us-east-1")
 
 
-def test_roles_in_the_order_given_with_policies_and_an_empty_entry_for_a_missing_one(iam_roles, aws):
+def test_roles_in_the_order_given_with_policies_and_an_empty_entry_for_a_missing_one(lookup, aws):
     aws.create_role(RoleName="fn", AssumeRolePolicyDocument=json.dumps(TRUST), Description="the function's",
                     Tags=[{"Key": "managed-by", "Value": "ackops.serverless"}])
     aws.put_role_policy(RoleName="fn", PolicyName="Write_Items", PolicyDocument=json.dumps(POLICY))
@@ -39,7 +34,7 @@ def test_roles_in_the_order_given_with_policies_and_an_empty_entry_for_a_missing
     managed = aws.create_policy(PolicyName="queues", PolicyDocument=json.dumps(POLICY))["Policy"]["Arn"]
     aws.attach_role_policy(RoleName="controller", PolicyArn=managed)
 
-    fn, missing, controller = iam_roles.run(["fn", "missing", "controller"], variables={}, region="us-east-1")
+    fn, missing, controller = lookup.run(["fn", "missing", "controller"], variables={}, region="us-east-1")
 
     assert missing == {}
     assert fn["role_name"] == "fn" and fn["description"] == "the function's" and fn["path"] == "/"
@@ -53,7 +48,7 @@ def test_roles_in_the_order_given_with_policies_and_an_empty_entry_for_a_missing
     assert controller["managed_policies"] == [{"policy_name": "queues", "policy_arn": managed}]
 
 
-def test_same_shape_as_amazon_aws_iam_role_info(iam_roles, aws, capsys):
+def test_same_shape_as_amazon_aws_iam_role_info(lookup, aws, capsys):
     """The roles compare what they read with what iam_role_info returned before: the keys must match."""
     from ansible.module_utils.testing import patch_module_args
     from ansible_collections.amazon.aws.plugins.modules import iam_role_info
@@ -64,21 +59,21 @@ def test_same_shape_as_amazon_aws_iam_role_info(iam_roles, aws, capsys):
         with pytest.raises(SystemExit):
             iam_role_info.main()
     module_view = json.loads(capsys.readouterr().out)["iam_roles"][0]
-    lookup_view = iam_roles.run(["fn"], variables={}, region="us-east-1")[0]
+    lookup_view = lookup.run(["fn"], variables={}, region="us-east-1")[0]
     for key in ("role_name", "path", "arn", "description", "assume_role_policy_document", "tags",
                 "managed_policies", "inline_policies"):
         assert lookup_view.get(key) == module_view.get(key), key
 
 
-def test_an_empty_name_is_refused(iam_roles, aws):
+def test_an_empty_name_is_refused(lookup, aws):
     with pytest.raises(AnsibleLookupError, match="an empty name"):
-        iam_roles.run(["fn", ""], variables={}, region="us-east-1")
+        lookup.run(["fn", ""], variables={}, region="us-east-1")
 
 
-def test_an_unreachable_endpoint_names_the_roles_and_the_permissions(iam_roles, aws_env, monkeypatch):
+def test_an_unreachable_endpoint_names_the_roles_and_the_permissions(lookup, aws_env, monkeypatch):
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
     with pytest.raises(AnsibleLookupError) as raised:
-        iam_roles.run(["fn"], variables={}, region="us-east-1", endpoint_url="http://127.0.0.1:9")
+        lookup.run(["fn"], variables={}, region="us-east-1", endpoint_url="http://127.0.0.1:9")
     message = str(raised.value)
     assert "could not read the IAM roles fn" in message and "127.0.0.1:9" in message
     assert "iam:GetRolePolicy" in message
