@@ -50,7 +50,6 @@ _raw:
 
 from ansible.errors import AnsibleLookupError
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.plugin_utils.lookup import AWSLookupBase
 
 from ansible_collections.ackops.serverless.plugins.module_utils.ack_aws_read import AwsReader, observe, outcome
@@ -67,9 +66,4 @@ class LookupModule(AWSLookupBase):
         resources = self.get_option("resources")
         if not isinstance(resources, list) or not all(isinstance(r, dict) for r in resources):
             raise AnsibleLookupError("ack_aws_state needs resources: a list of custom resources (dicts)")
-
-        def client(service, region):
-            extra = {"region": region} if region else {}
-            return self.client(service, retry_decorator=AWSRetry.jittered_backoff(), **extra)
-
-        return [outcome(observe(AwsReader(client, _fail), resources, self.region))]
+        return [outcome(observe(AwsReader(self.client, _fail), resources, self.region))]

@@ -16,6 +16,7 @@ except ImportError:
     pass  # handled by AnsibleAWSModule / AWSLookupBase
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.ackops.serverless.plugins.module_utils import ack_aws
 from ansible_collections.ackops.serverless.plugins.module_utils.lambda_mappings import list_mappings
@@ -25,18 +26,20 @@ _SERVICE = {"Queue": "sqs", "Table": "dynamodb", "Function": "lambda", "EventSou
 
 
 class AwsReader(object):
-    """client_factory(service, region) gives a client that retries (aws_retry=True); fail(exc, msg) reports an
-    AWS error and does not return (the module's fail_json_aws, or raising the lookup's error)."""
+    """make_client is the module's or the lookup's client method (service, retry_decorator=, region=); fail(exc, msg)
+    reports an AWS error and does not return (the module's fail_json_aws, or raising the lookup's error)."""
 
-    def __init__(self, client_factory, fail):
-        self.client_factory = client_factory
+    def __init__(self, make_client, fail):
+        self.make_client = make_client
         self.fail = fail
         self.clients = {}
 
     def client(self, service, region):
+        """A client of service in region (the connection's own region when empty) that retries (aws_retry=True)."""
         key = (service, region)
         if key not in self.clients:
-            self.clients[key] = self.client_factory(service, region)
+            extra = {"region": region} if region else {}
+            self.clients[key] = self.make_client(service, retry_decorator=AWSRetry.jittered_backoff(), **extra)
         return self.clients[key]
 
     def read(self, reference):

@@ -162,18 +162,9 @@ resources:
 import time
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.ackops.serverless.plugins.module_utils import ack_aws
 from ansible_collections.ackops.serverless.plugins.module_utils.ack_aws_read import AwsReader, observe, outcome
-
-
-def module_reader(module):
-    def client(service, region):
-        extra = {"region": region} if region else {}
-        return module.client(service, retry_decorator=AWSRetry.jittered_backoff(), **extra)
-
-    return AwsReader(client, lambda exc, msg: module.fail_json_aws(exc, msg=msg))
 
 
 def main():
@@ -190,7 +181,7 @@ def main():
     if params["timeout"] <= 0 or params["poll_interval"] <= 0:
         module.fail_json(msg="timeout and poll_interval must be positive numbers of seconds, got {0} and {1}.".format(
             params["timeout"], params["poll_interval"]))
-    reader = module_reader(module)
+    reader = AwsReader(module.client, lambda exc, msg: module.fail_json_aws(exc, msg=msg))
     started = time.monotonic()
     wait = params["wait"] and not module.check_mode
     while True:
