@@ -14,7 +14,9 @@ start, so two lanes never build the same binary at once.
 Each output line is prefixed with its stage. After a failure no lane starts another stage. At the end
 the sandboxes of the extra lanes are stopped (by their PIDs; their state directories stay, with their logs,
 until the next run starts them afresh), the first lane's stays up as after any `make <stage>`, and every
-stage's time is printed. Exit status: 0 when every stage passed.
+stage's time is printed, then, last, what each failed stage said failed (pytest's FAILED and ERROR lines):
+a CI system that keeps only the end of the output still names the failing tests. Exit status: 0 when every
+stage passed.
 """
 
 import argparse
@@ -33,6 +35,7 @@ REPO = Path(__file__).resolve().parent.parent
 SANDBOXCTL = [str(REPO / ".venv" / "bin" / "python"), str(REPO / "sandbox" / "sandboxctl.py")]
 LANE_OFFSET_STEP = 100  # wider than any one sandbox's port range (the RIE ports span 99)
 MAX_OFFSET = 2000  # what sandboxctl accepts
+RECAP_LINES = 12  # of a failed stage, at the end of the output
 _print_lock = threading.Lock()
 
 
@@ -113,13 +116,25 @@ def cpu_times():
     return sum(fields[:8]) - idle, sum(fields[:8])
 
 
+def failure_lines(lines, most=RECAP_LINES):
+    """What a failed stage's output says failed: pytest's short summary lines (FAILED / ERROR a test) and its
+    final count, else, from a stage that is not pytest, its last lines; at most `most`, each cut to 400
+    characters."""
+    picked = [line for line in lines if line.startswith(("FAILED ", "ERROR "))]
+    if picked:
+        picked += [line for line in lines[-5:] if line.startswith("=") and (" failed" in line or " error" in line)]
+    picked = picked[-most:] if picked else lines[-most:]
+    return [line if len(line) <= 400 else line[:397] + "..." for line in picked]
+
+
 class Lane(threading.Thread):
-    """Runs `command + [stage]` for each stage in turn; stops starting stages once `stop` is set."""
+    """Runs `command + [stage]` for each stage in turn; stops starting stages once `stop` is set. Of a stage
+    that fails, what it said failed is kept in `recap`."""
 
     def __init__(self, index, stages, env, stop, command=("make", "--no-print-directory")):
         super().__init__(name=f"lane{index + 1}")
         self.index, self.stages, self.env, self.stop, self.command = index, stages, env, stop, list(command)
-        self.times, self.failed = [], None
+        self.times, self.failed, self.recap = [], None, []
 
     def run(self):
         for stage in self.stages:
@@ -130,12 +145,15 @@ class Lane(threading.Thread):
             say(f"=== make test: {stage} (lane {self.index + 1})")
             child = subprocess.Popen(self.command + [stage], cwd=REPO, env=self.env,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
+            output = []
             for line in child.stdout:
-                say(f"[{stage}] {line.rstrip()}")
+                output.append(line.rstrip())
+                say(f"[{stage}] {output[-1]}")
             rc = child.wait()
             self.times.append((stage, time.monotonic() - started))
             if rc:
                 self.failed = (stage, rc)
+                self.recap = failure_lines(output)
                 say(f"=== make test: {stage} FAILED (exit {rc})")
                 self.stop.set()
 
@@ -179,8 +197,12 @@ def main(argv=None):
         busy = 100 * (cpu_after[0] - cpu_before[0]) / (cpu_after[1] - cpu_before[1])
         say(f"  {'CPUs busy':<24} {busy:4.0f} %   of {os.cpu_count()} (the whole machine, over the run)")
     failed = [lane.failed for lane in lanes if lane.failed]
-    for stage, rc in failed:
-        say(f"make test: {stage} FAILED (exit {rc})")
+    for lane in lanes:
+        if lane.failed:
+            stage, rc = lane.failed
+            say(f"make test: {stage} FAILED (exit {rc})")
+            for line in lane.recap:
+                say(f"  {line}")
     return failed[0][1] if failed else 0
 
 

@@ -56,3 +56,16 @@ def test_a_failed_stage_stops_every_lane_from_starting_another():
     assert slow.failed is None
     assert slow.times[0][0] == "sleep 1" and slow.times[0][1] is not None  # the running stage finishes
     assert slow.times[1] == ("echo after the failure", None)
+
+
+def test_a_failed_stage_is_recapped_by_its_failing_tests_or_else_its_last_lines():
+    pytest_output = ["tests/x.py .F.", "=== short test summary info ===",
+                     "FAILED tests/x.py::test_b - AssertionError: " + "x" * 500,
+                     "ERROR tests/y.py::test_c - RuntimeError: no sandbox",
+                     "=== 1 failed, 2 passed, 1 error in 3.00s ==="]
+    recap = lanes.failure_lines(pytest_output)
+    assert recap[0].startswith("FAILED tests/x.py::test_b") and len(recap[0]) == 400 and recap[0].endswith("...")
+    assert recap[1:] == pytest_output[3:]
+    assert lanes.failure_lines([f"line {n}" for n in range(30)], most=3) == ["line 27", "line 28", "line 29"]
+    (lane,) = _run(["echo one; echo 'FAILED tests/z.py::test_d - boom'; echo two; exit 1"])
+    assert lane.failed[1] == 1 and lane.recap == ["FAILED tests/z.py::test_d - boom"]
