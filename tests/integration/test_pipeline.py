@@ -135,12 +135,20 @@ ROLE_TASK = "Ensure the function's execution role (trusted by Lambda for this ac
 POLICY_TASK = "Ensure the role's inline policy (least privilege on the pipeline's own resources)"
 
 
-def test_execution_role_changed_by_hand_is_put_back_and_only_then_passed_to_the_modules(sandbox, aws):
-    """The role reads the function role first (the iam_roles lookup): a converged role and policy start neither
-    amazon.aws.iam_role nor iam_policy; a trust policy or inline policy changed by hand is put back by them."""
+ECR_TASK = "Ensure the ECR repository exists with its settings"
+ECR_REPORT = "Report the ECR repository settings that would change"
+
+
+def test_function_role_and_ecr_settings_changed_by_hand_are_reported_by_check_and_put_back(sandbox, aws):
+    """The role reads the function role and the ECR repository first (the iam_roles and ecr_repositories
+    lookups): converged, amazon.aws.iam_role, iam_policy and community.aws.ecs_ecr do not run. A trust policy,
+    an inline policy and a scan-on-push setting changed by hand are counted as changes by --check, which
+    changes nothing (ecs_ecr itself reports its change as skipped in check mode, which the recap does not
+    count), and put back by the modules."""
     converged = run_playbook("function_role_converged", "playbooks/pipeline.yml", json_output=True)
     assert converged.changed_tasks() == []
-    assert converged.task_result(ROLE_TASK).get("skipped") and converged.task_result(POLICY_TASK).get("skipped")
+    for task in (ROLE_TASK, POLICY_TASK, ECR_TASK, ECR_REPORT):
+        assert converged.task_result(task).get("skipped"), task
     trust = aws["iam"].get_role(RoleName=ROLE)["Role"]["AssumeRolePolicyDocument"]
     policy = aws["iam"].get_role_policy(RoleName=ROLE, PolicyName="sqs-to-dynamodb")["PolicyDocument"]
     wide_trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
@@ -148,13 +156,25 @@ def test_execution_role_changed_by_hand_is_put_back_and_only_then_passed_to_the_
     wide_policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"}]}
     aws["iam"].update_assume_role_policy(RoleName=ROLE, PolicyDocument=json.dumps(wide_trust))
     aws["iam"].put_role_policy(RoleName=ROLE, PolicyName="sqs-to-dynamodb", PolicyDocument=json.dumps(wide_policy))
+    aws["ecr"].put_image_scanning_configuration(repositoryName=REPOSITORY,
+                                                imageScanningConfiguration={"scanOnPush": False})
+
+    def scan_on_push():
+        repository = aws["ecr"].describe_repositories(repositoryNames=[REPOSITORY])["repositories"][0]
+        return repository["imageScanningConfiguration"]["scanOnPush"]
+
     check = run_playbook("function_role_check", "playbooks/pipeline.yml", "--check", json_output=True)
-    assert check.changed_tasks() == [ROLE_TASK, POLICY_TASK]
+    assert check.changed_tasks() == [ECR_REPORT, ROLE_TASK, POLICY_TASK]
+    assert check.changed == 3
+    assert "would set the ECR repository %s to imageTagMutability MUTABLE and scanOnPush True (now MUTABLE and " \
+           "False)" % REPOSITORY == check.task_result(ECR_REPORT)["msg"]
     assert aws["iam"].get_role_policy(RoleName=ROLE, PolicyName="sqs-to-dynamodb")["PolicyDocument"] == wide_policy
+    assert scan_on_push() is False
     repair = run_playbook("function_role_repair", "playbooks/pipeline.yml", json_output=True)
-    assert repair.changed_tasks() == [ROLE_TASK, POLICY_TASK]
+    assert repair.changed_tasks() == [ECR_TASK, ROLE_TASK, POLICY_TASK]
     assert aws["iam"].get_role(RoleName=ROLE)["Role"]["AssumeRolePolicyDocument"] == trust
     assert aws["iam"].get_role_policy(RoleName=ROLE, PolicyName="sqs-to-dynamodb")["PolicyDocument"] == policy
+    assert scan_on_push() is True
 
 
 APPLY = "Apply the queues, the table, the function and the event source mapping"
