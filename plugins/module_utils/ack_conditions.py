@@ -44,6 +44,10 @@ TERMINAL = "ACK.Terminal"
 RECOVERABLE = "ACK.Recoverable"
 REFERENCES_RESOLVED = "ACK.ReferencesResolved"
 READY = "Ready"
+# Lambda's answer to creating a second mapping between an SQS queue and a function. ACK takes it as recoverable
+# and asks again at every retry, which can never succeed while that mapping exists.
+_MAPPING_CONFLICT = re.compile(r"ResourceConflictException.*?existing mapping with UUID ([0-9A-Fa-f][0-9A-Fa-f-]{7,})",
+                               re.S)
 
 # status fields that callers need next, returned at the top of each resource entry
 STATUS_FIELDS = {
@@ -340,6 +344,15 @@ def _describe(cond):
     return text
 
 
+def mapping_conflict(obj, recoverable):
+    """The UUID of the mapping that makes Lambda refuse an EventSourceMapping's create, from its current
+    ACK.Recoverable condition (ResourceConflictException), or None."""
+    if (obj or {}).get("kind") != "EventSourceMapping" or not recoverable or recoverable.get("status") != "True":
+        return None
+    found = _MAPPING_CONFLICT.search(str(recoverable.get("message") or ""))
+    return found.group(1) if found else None
+
+
 def evaluate(obj, state, marker=None):
     """Verdict for one resource.
 
@@ -372,6 +385,14 @@ def evaluate(obj, state, marker=None):
     terminal = find_condition(obj, TERMINAL)
     if terminal is not None and terminal.get("status") == "True" and is_fresh(terminal, marker, written):
         return {"outcome": "failed", "reason": _describe(terminal)}
+    recoverable = find_condition(obj, RECOVERABLE)
+    conflict = mapping_conflict(obj, recoverable)
+    if conflict and is_fresh(recoverable, marker, written):
+        return {"outcome": "failed", "conflicting_mapping": conflict, "reason": (
+            "Lambda refuses to create the mapping: mapping {0} already connects the queue to the function, and this "
+            "EventSourceMapping does not own it, so ACK's retries cannot succeed. Delete that mapping (the resources "
+            "role does so), and ACK creates the EventSourceMapping's own at its next retry - {1}").format(
+                conflict, _describe(recoverable))}
 
     synced = find_condition(obj, SYNCED)
     ready = find_condition(obj, READY)
@@ -393,7 +414,6 @@ def evaluate(obj, state, marker=None):
 
     verdict = {"outcome": "pending", "reason": reason}
     extras = []
-    recoverable = find_condition(obj, RECOVERABLE)
     if recoverable is not None and recoverable.get("status") == "True":
         extras.append(_describe(recoverable))
         if is_fresh(recoverable, marker, written):

@@ -24,6 +24,9 @@ description:
     C(ACK.Recoverable) error for longer than O(recoverable_timeout). ACK retries recoverable errors
     forever, and some controllers declare no terminal errors at all (the Lambda controller reports a
     role Lambda cannot assume, or a missing image, as recoverable).
+  - Fails at once, with the UUID in C(conflicting_mapping), when an EventSourceMapping's C(ACK.Recoverable) error is
+    Lambda's C(ResourceConflictException), because another mapping already connects its SQS queue and function;
+    ACK's retries cannot succeed while that mapping exists.
   - On timeout, reports for every resource not done its conditions and the latest
     C(ACK.Recoverable) / C(ACK.ReferencesResolved) message.
   - Never returns on a condition written before a spec change it knows of. ACK reconciles only when
@@ -370,6 +373,14 @@ resources:
       type: float
       returned: when O(recoverable_timeout) ran out
       sample: 60.2
+    conflicting_mapping:
+      description:
+        - The UUID of the Lambda mapping that makes Lambda refuse to create this EventSourceMapping's own
+          (C(ResourceConflictException)), as it connects the same SQS queue and function and no EventSourceMapping
+          owns it. ACK retries that forever, so the module fails at once, and the caller can delete that mapping.
+      type: str
+      returned: when an EventSourceMapping failed so
+      sample: 6d9bce8e-836b-461a-b1ac-5b8b6b0d3a2f
 """
 
 import time
@@ -485,8 +496,9 @@ def _entries(waiter, verdicts):
         item["done_at"] = _utc(done_wall) if done_wall is not None and item["done"] else None
         marker = waiter.markers.get(key)
         item["change_marker"] = marker.as_dict() if marker is not None else None
-        if "recoverable_for" in verdict:
-            item["recoverable_for"] = verdict["recoverable_for"]
+        for extra in ("recoverable_for", "conflicting_mapping"):
+            if extra in verdict:
+                item[extra] = verdict[extra]
         entries.append(item)
     return entries
 

@@ -105,39 +105,17 @@ mappings:
       type: str
 """
 
-import datetime
-
 try:
     from botocore.exceptions import BotoCoreError
     from botocore.exceptions import ClientError
 except ImportError:
     pass  # Handled by AnsibleAWSModule
 
-from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-from ansible_collections.ackops.serverless.plugins.module_utils.lambda_mappings import list_mappings
-
-RESPONSE_ONLY = ("ResponseMetadata",)
-
-
-def describe(mapping):
-    mapping = dict((k, v) for k, v in mapping.items() if k not in RESPONSE_ONLY)
-    if isinstance(mapping.get("LastModified"), datetime.datetime):
-        mapping["LastModified"] = mapping["LastModified"].isoformat()
-    # FilterCriteria patterns are JSON written by users: keep their keys as they are.
-    filters = mapping.pop("FilterCriteria", None)
-    result = camel_dict_to_snake_dict(mapping)
-    if filters is not None:
-        result["filter_criteria"] = filters
-    result["uuid"] = mapping.get("UUID")
-    arn = mapping.get("FunctionArn") or ""
-    parts = arn.split(":")
-    result["function_name"] = parts[6] if len(parts) > 6 else arn
-    return result
+from ansible_collections.ackops.serverless.plugins.module_utils.lambda_mappings import in_order, list_mappings
 
 
 def main():
@@ -172,8 +150,7 @@ def main():
             found = []  # the function does not exist
         except (BotoCoreError, ClientError) as e:  # pylint: disable=duplicate-except
             module.fail_json_aws(e, msg="Could not list event source mappings")
-    mappings = sorted((describe(m) for m in found), key=lambda m: (str(m.get("last_modified") or ""), m["uuid"] or ""))
-    module.exit_json(changed=False, mappings=mappings)
+    module.exit_json(changed=False, mappings=in_order(found))
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ tests/output/pipeline_times.json.
 import json
 import os
 import re
+import time
 
 import boto3
 import pytest
@@ -23,6 +24,7 @@ TIMES_FILE = REPO / "tests" / "output" / "pipeline_times.json"
 
 QUEUE, DLQ, TABLE = "sqs-queue-demo-ack", "sqs-queue-demo-ack-dlq", "customer"
 FUNCTION, ROLE, REPOSITORY = "demo-sqs-dynamodb-func-ack", "demo-sqs-dynamodb-func-ack-role", "demo-sqs-dynamodb-func-ack"
+ESM = FUNCTION + "-sqs"
 ACK_KINDS = [
     ("sqs.services.k8s.aws", "queues"),
     ("dynamodb.services.k8s.aws", "tables"),
@@ -114,21 +116,81 @@ def test_check_mode_on_converged_reports_nothing(sandbox):
     assert "--- before" not in check.output
 
 
-def test_a_second_mapping_of_the_queue_is_found_then_removed(sandbox, aws):
-    """A mapping between the queue and the function that the EventSourceMapping does not own (moto
-    accepts one; a retried create leaves one): verify names it and fails, site.yml deletes only it."""
-    owned = [m["UUID"] for m in aws["lambda"].list_event_source_mappings(FunctionName=FUNCTION)["EventSourceMappings"]]
-    assert len(owned) == 1, owned
-    queue_arn = aws["sqs"].get_queue_attributes(
-        QueueUrl=aws["sqs"].get_queue_url(QueueName=QUEUE)["QueueUrl"], AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    extra = aws["lambda"].create_event_source_mapping(EventSourceArn=queue_arn, FunctionName=FUNCTION, BatchSize=10)["UUID"]
-    verify = run_playbook("verify_duplicate", "playbooks/verify.yml", expect_failure=True)
-    assert verify.rc != 0 and verify.changed == 0
-    assert "no custom resource owns: " + extra in verify.output
-    repair = run_playbook("remove_duplicate", "playbooks/pipeline.yml", json_output=True)
-    assert repair.changed_tasks() == ["Delete the mappings of the queue to the function that the EventSourceMapping does not own (each would consume the queue too)"]
-    left = [m["UUID"] for m in aws["lambda"].list_event_source_mappings(FunctionName=FUNCTION)["EventSourceMappings"]]
-    assert left == owned
+STRAY_TASK = ("Delete the mappings of the queue to the function that the EventSourceMapping does not own "
+              "(each would consume the queue too)")
+
+
+@pytest.fixture(scope="module")
+def mapping_api(sandbox):
+    """The EventSourceMapping custom resources of the default namespace, through the Kubernetes API."""
+    from kubernetes import client, config
+
+    api = client.CustomObjectsApi(config.new_client_from_config(config_file=sandbox["KUBECONFIG"]))
+    where = ("lambda.services.k8s.aws", "v1alpha1", "default", "eventsourcemappings")
+    return api, where
+
+
+def _drop_mapping_resource_keeping_its_mapping(mapping_api, name):
+    """Delete the EventSourceMapping with deletion-policy retain: its mapping stays in Lambda, owned by nothing.
+    Returns the resource as it was (without its status), to create again."""
+    api, where = mapping_api
+    api.patch_namespaced_custom_object(*where, name, {"metadata": {"annotations": {
+        "services.k8s.aws/deletion-policy": "retain"}}})
+    old = api.get_namespaced_custom_object(*where, name)
+    api.delete_namespaced_custom_object(*where, name)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            api.get_namespaced_custom_object(*where, name)
+        except Exception:  # 404: the controller let it go
+            break
+        time.sleep(0.5)
+    else:
+        raise AssertionError("the EventSourceMapping was not removed within 60 s")
+    return {"apiVersion": old["apiVersion"], "kind": old["kind"], "spec": old["spec"],
+            "metadata": {k: old["metadata"][k] for k in ("name", "namespace", "labels", "annotations") if k in old["metadata"]}}
+
+
+def test_a_mapping_the_event_source_mapping_does_not_own_is_deleted_before_it_blocks_the_controller(sandbox, aws, mapping_api):
+    """Lambda refuses a second mapping of a queue to a function (the sandbox's moto too, like AWS), and ACK retries
+    that forever. A mapping that no EventSourceMapping owns (made in the console as the tutorial does, left by an
+    EventSourceMapping removed with deletion-policy retain, or by a create whose answer was lost) is deleted before
+    the apply, both when the EventSourceMapping is still to be made and when the controller is already stuck
+    on it (verify names the mapping); the pipeline ends with one mapping, the EventSourceMapping's own."""
+    api, where = mapping_api
+
+    def mappings():
+        return [m["UUID"] for m in aws["lambda"].list_event_source_mappings(FunctionName=FUNCTION)["EventSourceMappings"]]
+
+    def owned():
+        return api.get_namespaced_custom_object(*where, ESM)["status"].get("uuid")
+
+    # The EventSourceMapping to be made while a mapping of the queue to the function exists.
+    (first,) = mappings()
+    _drop_mapping_resource_keeping_its_mapping(mapping_api, ESM)
+    assert mappings() == [first]
+    made = run_playbook("stray_before_create", "playbooks/pipeline.yml", json_output=True)
+    assert made.changed_tasks() == [STRAY_TASK, APPLY]
+    (second,) = mappings()
+    assert second != first and owned() == second
+
+    # The controller already stuck: its create refused for a mapping it does not own.
+    document = _drop_mapping_resource_keeping_its_mapping(mapping_api, ESM)
+    api.create_namespaced_custom_object(*where[:3], where[3], document)
+    deadline = time.monotonic() + 60
+    refused = ""
+    while time.monotonic() < deadline and "ResourceConflictException" not in refused:
+        time.sleep(0.5)
+        conditions = api.get_namespaced_custom_object(*where, ESM).get("status", {}).get("conditions") or []
+        refused = " ".join(c.get("message") or "" for c in conditions if c["type"] == "ACK.Recoverable")
+    assert "existing mapping with UUID " + second in refused, refused
+    verify = run_playbook("verify_stray", "playbooks/verify.yml", expect_failure=True)
+    assert verify.changed == 0 and "no custom resource owns: " + second in verify.output
+    repaired = run_playbook("stray_blocking", "playbooks/pipeline.yml", json_output=True)
+    assert STRAY_TASK in repaired.changed_tasks()
+    (third,) = mappings()
+    assert third not in (first, second) and owned() == third
+    assert run_playbook("stray_converged", "playbooks/pipeline.yml").changed == 0
 
 
 ROLE_TASK = "Ensure the function's execution role (trusted by Lambda for this account only)"

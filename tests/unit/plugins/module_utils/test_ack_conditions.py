@@ -265,3 +265,36 @@ def test_same_error_ignores_request_ids():
 def test_a_current_recoverable_error_is_handed_to_the_caller():
     verdict = conds.evaluate(doc("function_recoverable"), "synced")
     assert verdict["recoverable"].startswith("InvalidParameterValueException: The role defined")
+
+
+CONFLICT = ('operation error Lambda: CreateEventSourceMapping, https response error StatusCode: 409, RequestID: '
+            '0c1f, ResourceConflictException: An event source mapping with SQS arn (" arn:aws:sqs:us-east-1:123456789012:q '
+            '") and function (" fn ") already exists. Please update or delete the existing mapping with UUID '
+            '6d9bce8e-836b-461a-b1ac-5b8b6b0d3a2f')
+
+
+def mapping_refused(message=CONFLICT, kind="EventSourceMapping"):
+    """An EventSourceMapping whose create Lambda refuses (the function_recoverable document, with its message)."""
+    mapping = doc("function_recoverable")
+    mapping["kind"] = kind
+    for condition in mapping["status"]["conditions"]:
+        if condition["type"] in ("ACK.Recoverable", "Ready"):
+            condition["message"] = message
+    return mapping
+
+
+def test_a_mapping_refused_for_another_mapping_of_the_pair_fails_at_once_naming_it():
+    verdict = conds.evaluate(mapping_refused(), "synced")
+    assert verdict["outcome"] == "failed"
+    assert verdict["conflicting_mapping"] == "6d9bce8e-836b-461a-b1ac-5b8b6b0d3a2f"
+    assert "mapping 6d9bce8e-836b-461a-b1ac-5b8b6b0d3a2f already connects the queue" in verdict["reason"]
+    assert "Delete that mapping" in verdict["reason"]
+
+
+def test_other_conflicts_and_other_kinds_stay_recoverable():
+    for refused in (mapping_refused("ResourceConflictException: The operation cannot be performed at this time."),
+                    mapping_refused(kind="Function")):
+        verdict = conds.evaluate(refused, "synced")
+        assert verdict["outcome"] == "pending" and "conflicting_mapping" not in verdict
+    assert conds.mapping_conflict(mapping_refused(), {"type": "ACK.Recoverable", "status": "False",
+                                                      "message": CONFLICT}) is None
