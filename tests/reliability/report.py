@@ -72,10 +72,14 @@ def render(data):
                                        "test_each_controller_role_trusts_exactly_one_service_account",
                                        "test_no_policy_anywhere_allows_every_action"])
     msg_ok, msg_n, _ = _count(outcomes, ["test_bad_messages_and_burst_lose_nothing"])
+    race_ok, race_n, _ = _count(outcomes, ["test_a_mapping_made_during_the_run_is_named_deleted_and_the_run_converges"])
+    race_seconds = cases.get("mapping_race", {}).get("run_seconds", "?")
 
     lines += ["## Summary", "", "| Figure | Result |", "|---|---|",
               f"| Faults survived (cases 2-5) | {survived}/{faults} |",
               f"| Drift detected and repaired (case 1) | {drift_ok}/{drift_n} |",
+              f"| A mapping Lambda refuses the EventSourceMapping's own for, made during a run, deleted in that run "
+              f"(case 1b) | {race_ok}/{race_n} (the run: {race_seconds} s) |",
               f"| Bad inputs rejected before any change (case 6) | {bad_ok}/{bad_total} "
               f"({bad_tests_ok}/{bad_tests_n} tests passed) |",
               f"| Messages lost (case 7) | {totals.get('lost', '?')} of {totals.get('accepted_by_sqs', '?')} "
