@@ -57,10 +57,7 @@ def test_no_name_or_an_empty_one_is_refused(lookup, ecr):
             lookup.run(terms, variables={}, region="us-east-1")
 
 
-def test_an_unreachable_endpoint_names_the_repositories_and_the_permission(lookup, aws_env, monkeypatch):
-    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
-    with pytest.raises(AnsibleLookupError) as raised:
-        lookup.run(["fn"], variables={}, region="us-east-1", endpoint_url="http://127.0.0.1:9")
-    message = str(raised.value)
+def test_an_unreachable_endpoint_names_the_repositories_and_the_permission(unreachable):
+    message = unreachable(["fn"])
     assert "could not read the ECR repositories fn" in message and "127.0.0.1:9" in message
     assert "ecr:DescribeRepositories" in message

@@ -65,9 +65,6 @@ def test_a_missing_cluster_says_what_to_check(lookup, cluster):
         lookup.run([], variables={}, cluster_name="nope", region="us-east-1")
 
 
-def test_an_unreachable_endpoint_says_what_to_check(lookup, aws_env, monkeypatch):
-    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
-    with pytest.raises(AnsibleLookupError) as raised:
-        lookup.run([], variables={}, cluster_name="demo", region="us-east-1", endpoint_url="http://127.0.0.1:9")
-    message = str(raised.value)
+def test_an_unreachable_endpoint_says_what_to_check(unreachable):
+    message = unreachable(cluster_name="demo")
     assert "Could not reach the AWS endpoint of region us-east-1" in message and "describe the EKS cluster" in message

@@ -70,10 +70,7 @@ def test_an_empty_name_is_refused(lookup, aws):
         lookup.run(["fn", ""], variables={}, region="us-east-1")
 
 
-def test_an_unreachable_endpoint_names_the_roles_and_the_permissions(lookup, aws_env, monkeypatch):
-    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
-    with pytest.raises(AnsibleLookupError) as raised:
-        lookup.run(["fn"], variables={}, region="us-east-1", endpoint_url="http://127.0.0.1:9")
-    message = str(raised.value)
+def test_an_unreachable_endpoint_names_the_roles_and_the_permissions(unreachable):
+    message = unreachable(["fn"])
     assert "could not read the IAM roles fn" in message and "127.0.0.1:9" in message
     assert "iam:GetRolePolicy" in message
