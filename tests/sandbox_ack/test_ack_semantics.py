@@ -137,10 +137,17 @@ def test_metadata_changes_do_not_reconcile_spec_changes_do(ack):
                                     "spec": {"visibilityTimeout": "90"}})
         wait_for("VisibilityTimeout 90 in moto",
                  lambda: queue_attribute(after["status"]["queueURL"], "VisibilityTimeout") == "90")
-        changed = crs.wait_synced("Queue", "meta")
+        # moto has the new value before the controller writes the reconcile's conditions: a read in between still
+        # shows the old ResourceSynced=True, so wait for one written after the change (none would fail the test).
+        old_stamp = condition(before, "ACK.ResourceSynced")["lastTransitionTime"]
+
+        def resynced():
+            obj = crs.get("Queue", "meta")
+            synced = condition(obj, "ACK.ResourceSynced") if obj else None
+            return obj if synced and synced["status"] == "True" and synced["lastTransitionTime"] > old_stamp else None
+
+        changed = wait_for("ResourceSynced=True written after the spec change", resynced)
         assert changed["metadata"]["generation"] == before["metadata"]["generation"] + 1
-        stamp = condition(changed, "ACK.ResourceSynced")["lastTransitionTime"]
-        assert stamp > condition(before, "ACK.ResourceSynced")["lastTransitionTime"]
     finally:
         crs.delete_and_wait("Queue", "meta")
 
