@@ -10,7 +10,14 @@ options take any value in Ansible (a dict given for a str becomes its text), so 
 out of range, RULES lists what AWS or Kubernetes would refuse (names, ranges, formats); every string
 option is either in RULES or in FREE_TEXT, which says why no value of it can be refused up front.
 
-Each value runs the role's own playbook in playbooks/ (the role is that playbook's first; pipeline.yml
+A value Ansible's argument-spec validation refuses (a wrong type, an unknown choice or key) is given in one
+run with the other such values of its role, one value per variable: Ansible names every refused argument
+in that run (its argument_errors), and each value must be named, with what is allowed, in an entry of its
+own. That is what a user with several mistakes sees, and it takes a tenth of the runs. A value one of the
+roles' own checks refuses (RULES), and one that stops Ansible's validator itself (ANSIBLE_CORE_GAP), runs
+alone.
+
+Each run uses the role's own playbook in playbooks/ (the role is that playbook's first; pipeline.yml
 checks the inputs of lambda_image and resources before anything else: a bad value for the resources must
 stop it before the job's permissions are checked or an image is built, which is asserted here; lambda_image
 is given the deployed image all the same, so it would build nothing). Before and after all the runs, the resourceVersion of every custom resource of the
@@ -20,6 +27,7 @@ version that does not exist (Helm's own error surfaces)."""
 
 import concurrent.futures
 import json
+import re
 import shutil
 
 import pytest
@@ -216,24 +224,57 @@ def _aws_names(aws):
     return names
 
 
-def _run_case(case, image_uri, workdir):
-    role, name, value, wanted = case
-    extra = {name: value}
-    if PLAYBOOK_OF[role] == "playbooks/pipeline.yml" and role == "resources":
+def planned_runs(cases, ruled):
+    """The runs: a RULES case or an ANSIBLE_CORE_GAP case alone; the other cases of a role together, one
+    per variable in each run (a variable with a wrong type and an unknown choice gets two runs)."""
+    runs, rounds = [], {}
+    for case in cases:
+        role, name, value, wanted = case
+        if wanted is None or (role, name, json.dumps(value)) in ruled:
+            runs.append([case])
+            continue
+        role_rounds = rounds.setdefault(role, [])
+        free = next((r for r in role_rounds if name not in {c[1] for c in r}), None)
+        if free is None:
+            free = []
+            role_rounds.append(free)
+        free.append(case)
+    return runs + [r for role_rounds in rounds.values() for r in role_rounds]
+
+
+def _run_cases(cases, image_uri, workdir):
+    role = cases[0][0]
+    extra = {name: value for _, name, value, _ in cases}
+    if role == "resources":
         extra["lambda_image_uri"] = image_uri  # lambda_image (first in pipeline.yml) then builds nothing
-    vars_file = workdir / f"{role}-{name}-{abs(hash(json.dumps(value, sort_keys=True)))}.json"
+    vars_file = workdir / f"{role}-{abs(hash(json.dumps(extra, sort_keys=True)))}.json"
     vars_file.write_text(json.dumps(extra), encoding="utf-8")
     run = run_playbook(PLAYBOOK_OF[role], "-e", f"@{vars_file}", quiet=True)
-    return case, run
+    return cases, run
 
 
-def _check(case, run):
+def argument_errors(output):
+    """The argument_errors of the failed validate_argument_spec task of a run's output."""
+    for line in output.splitlines():
+        if line.startswith("fatal: ") and " => {" in line:
+            result = json.loads(line.split(" => ", 1)[1])
+            if "argument_errors" in result:
+                return result["argument_errors"]
+    return []
+
+
+def _check(case, run, together):
+    """together: the other variables given in the same run. Then what names this one is the entries of the
+    run's argument_errors that name it, and only those."""
     role, name, value, wanted = case
     text = run.output
+    if together:
+        text = "\n".join(e for e in argument_errors(run.output) if re.search(rf"\b{re.escape(name)}\b", e))
     if wanted is None:  # ANSIBLE_CORE_GAP: only the rejection is the collection's to assert
         wanted = [None]
     return {
         "role": role, "variable": name, "value": json.dumps(value)[:80], "rc": run.rc, "seconds": run.seconds,
+        "run_with": len(together),
         "message": run.failure()[:400],
         "rejected": run.rc != 0 and run.recap is not None and run.recap["changed"] == 0,
         "message_by_ansible_core_only": wanted == [None],
@@ -253,8 +294,11 @@ def test_bad_inputs_rejected_before_any_change(converged, kube, aws, snapshot, t
     image_uri = kube.get("Function", FUNCTION)["spec"]["code"]["imageURI"]
     before = snapshot()
     cases = all_cases()
+    runs = planned_runs(cases, {(role, name, json.dumps(value)) for role, name, value, _ in RULES})
+    assert sorted(map(repr, cases)) == sorted(repr(c) for r in runs for c in r)  # every case, once
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
-        outcomes = [_check(case, run) for case, run in pool.map(lambda c: _run_case(c, image_uri, tmp_path), cases)]
+        done = list(pool.map(lambda r: _run_cases(r, image_uri, tmp_path), runs))
+    outcomes = [_check(case, run, [c[1] for c in together if c is not case]) for together, run in done for case in together]
     after = snapshot()
     moved = {k: (before["kubernetes"].get(k), v) for k, v in after["kubernetes"].items() if before["kubernetes"].get(k) != v}
     aws_moved = {k: v for k, v in after["aws"].items() if before["aws"][k] != v}
@@ -264,12 +308,12 @@ def test_bad_inputs_rejected_before_any_change(converged, kube, aws, snapshot, t
     variables = {(o["role"], o["variable"]) for o in outcomes}
     every = {(role, name) for role in PLAYBOOK_OF for name in _options(role)}
     record("bad_input", "values", {
-        "cases": len(outcomes), "rejected_before_any_change": sum(1 for o in outcomes if o["rejected"]) if not (moved or aws_moved) else 0,
+        "cases": len(outcomes), "runs": len(runs), "rejected_before_any_change": sum(1 for o in outcomes if o["rejected"]) if not (moved or aws_moved) else 0,
         "message_complete": len(complete),
         "message_by_ansible_core_only": sorted(o["variable"] for o in outcomes if o not in complete),
         "variables_covered": len(variables), "variables_in_specs": len(every),
         "variables_without_bad_value": sorted(n for _, n in every - variables),
-        "seconds_per_run": round(sum(o["seconds"] for o in outcomes) / max(len(outcomes), 1), 1),
+        "seconds_per_run": round(sum(run.seconds for _, run in done) / max(len(done), 1), 1),
         "resource_versions_moved": moved, "aws_changed": aws_moved, "failures": bad})
     record("bad_input", "outcomes", outcomes)
     assert not moved and not aws_moved, f"a rejected run changed something: {moved} {aws_moved}"
