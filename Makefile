@@ -52,7 +52,7 @@ test-sandbox: setup sandbox-up ## Sandbox self-tests (real apiserver, helm, regi
 	$(WITH_SANDBOX_ENV) $(BIN)/pytest --durations=10 tests/sandbox tests/sandbox_ack tests/sandbox_runtime
 
 test-integration: setup sandbox-up ## Module and role tests against the sandbox
-	$(WITH_SANDBOX_ENV) $(BIN)/pytest --durations=15 tests/integration
+	$(WITH_SANDBOX_ENV) $(BIN)/pytest --durations=40 tests/integration
 
 test-molecule: setup sandbox-up ## End-to-end molecule scenario (site.yml, idempotence, verify, cleanup)
 	$(WITH_SANDBOX_ENV) PATH=$(BIN):$$PATH $(BIN)/molecule test -s default
