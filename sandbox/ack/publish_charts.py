@@ -26,8 +26,7 @@ import tempfile
 import urllib.error
 import urllib.request
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from services import OCI_REPOSITORY, SERVICES, chart_name  # noqa: E402  pylint: disable=wrong-import-position
+from services import OCI_REPOSITORY, SERVICES, chart_name  # a sibling: the script's folder is first on sys.path
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHARTS = os.path.join(HERE, "charts")

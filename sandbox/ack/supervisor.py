@@ -48,13 +48,13 @@ import urllib.request
 import kubernetes
 from kubernetes import watch as k8s_watch
 
+# ackops_sandbox is installed in .venv (make setup); the siblings come from the script's own folder.
+from ackops_sandbox import config
+import crd_upgrade
+import publish_charts
+from services import ACK_SYSTEM_NAMESPACE, SERVICES, chart_name
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.dirname(HERE))
-from ackops_sandbox import config  # noqa: E402  pylint: disable=wrong-import-position
-import crd_upgrade  # noqa: E402  pylint: disable=wrong-import-position
-import publish_charts  # noqa: E402  pylint: disable=wrong-import-position
-from services import ACK_SYSTEM_NAMESPACE, SERVICES, chart_name  # noqa: E402  pylint: disable=wrong-import-position
 
 LOG = logging.getLogger("ack-supervisor")
 NODE_NAME = "ackops-sandbox-ack"

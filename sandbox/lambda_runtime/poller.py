@@ -30,20 +30,17 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-if HERE not in sys.path:
-    sys.path.insert(0, HERE)
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
 
-import boto3  # noqa: E402  (after the sys.path set-up, like the sibling modules)
-from botocore.config import Config  # noqa: E402
-from botocore.exceptions import BotoCoreError, ClientError  # noqa: E402
-
-import function_code  # noqa: E402
-import function_logs  # noqa: E402
-import rie_process  # noqa: E402
-import sqs_event  # noqa: E402
+import function_code  # a sibling: the script's folder is first on sys.path
+import function_logs
+import rie_process
+import sqs_event
 
 LOG = logging.getLogger("lambda-runtime")
+HERE = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
 CODE_RETRY_SECONDS = 10.0
 
