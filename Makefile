@@ -79,8 +79,8 @@ reliability-full: ## make reliability, plus each controller killed alone, the DL
 # make test runs its stages in two lanes at once, the second on a sandbox of its own (.sandbox-lane2, its ports
 # shifted by 100 or more): see tools/lanes.py. A lane's stages run in order; the molecule scenario's converge
 # comes before test-integration, which starts from its pipeline. The split follows the stage times of a two-lane
-# run (2 cores, CI of 4a81692): lint 57 s, sanity 53, unit 67, test-sandbox 221, molecule 56, integration 1199,
-# reliability 1132 (320 of them the bad-input runs, since cut to about 100), test-awx 272.
+# run (2 cores, CI of 7969832, 1417 s in all): lint 51 s, sanity 41, unit 69, test-sandbox 216, molecule 59,
+# integration 1127, reliability 811, test-awx 296 (lane 1 1402 s, lane 2 1268 s).
 TEST_LANE_1 := test-sandbox,test-molecule-converge,test-integration
 TEST_LANE_2 := lint,sanity,unit,reliability,test-awx
 

@@ -118,8 +118,10 @@ def render(data):
 
     lines += ["## 6. Bad input", "",
               f"Values derived from every role's meta/argument_specs.yml plus the rules of what AWS and Kubernetes refuse: "
-              f"{values.get('cases', '?')} runs over {values.get('variables_covered', '?')} of "
-              f"{values.get('variables_in_specs', '?')} variables, "
+              f"{values.get('cases', '?')} bad values over {values.get('variables_covered', '?')} of "
+              f"{values.get('variables_in_specs', '?')} variables, in {values.get('runs', values.get('cases', '?'))} runs "
+              "(the values Ansible's argument specs refuse go together, one per variable and role in a run, each named "
+              "in an argument_errors entry of its own), "
               f"{values.get('seconds_per_run', '?')} s per run. Rejected before any change (no resourceVersion, Helm "
               f"revision or AWS resource moved): {values.get('rejected_before_any_change', '?')}/{values.get('cases', '?')}. "
               f"Message naming the variable, the value and what is allowed: {values.get('message_complete', '?')}/"
