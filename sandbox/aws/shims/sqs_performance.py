@@ -61,8 +61,7 @@ def _visible_messages(self):
 
 
 def _number_visible(self):
-    now = time.time() * 1000.0
-    return sum(1 for m in self._messages if now > m.visible_at and not now < m.delayed_until)
+    return len(_visible_messages(self))
 
 
 def _number_delayed(self):
@@ -103,8 +102,8 @@ def _delete_message_batch(self, queue_name, receipts):
     queue = self.get_queue(queue_name)
     with queue._messages_lock:  # the same lock sqs_receive_atomic.py takes for a single delete
         _delete_by_handles(queue, [entry["ReceiptHandle"] for entry in receipts])
-    success = [entry["Id"] for entry in receipts if entry["ReceiptHandle"] in queue.deleted_messages]
     unknown = [entry for entry in receipts if entry["ReceiptHandle"] not in queue.deleted_messages]
+    success = [entry["Id"] for entry in receipts if entry not in unknown]
     # moto's own method words the failures: for unknown handles it deletes nothing and fails each one.
     # (One deleted by another request in between comes back as a success.)
     late, errors = _ORIGINAL["delete_message_batch"](self, queue_name, unknown) if unknown else ([], [])
