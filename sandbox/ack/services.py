@@ -41,9 +41,5 @@ def chart_name(service):
     return "%s-chart" % service
 
 
-def release_default(service):
-    return "ack-%s-controller" % service
-
-
 def finalizer(service, kind):
     return "finalizers.%s.services.k8s.aws/%s" % (service, kind)
