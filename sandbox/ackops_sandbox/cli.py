@@ -177,9 +177,11 @@ def down(args):
             pid = proc.read_pid(comp.name, comp.signature())
             if pid is not None:
                 started = time.monotonic()
+                used = proc.cpu_seconds(proc.process_group(pid))
                 killed = proc.stop(comp.name, pid, comp.stop_grace)
                 how = f"SIGKILL to {killed} after SIGTERM grace" if killed else "SIGTERM"
-                say(f"{comp.name}: stopped PID {pid} in {time.monotonic() - started:.1f}s ({how})")
+                say(f"{comp.name}: stopped PID {pid} in {time.monotonic() - started:.1f}s ({how}); "
+                    f"it had used {used:.0f} CPU-s")
             else:
                 for orphan in proc.stop_orphans(comp.name):
                     say(f"{comp.name}: killed PID {orphan}, left behind by its dead main process")

@@ -136,6 +136,18 @@ def _reap(pid):
         pass
 
 
+def cpu_seconds(pids):
+    """CPU time used by the processes, with that of the children they waited for (user + system)."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rpartition(")")[2].split()
+        except OSError:
+            continue
+        ticks += sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def rss_bytes(pids):
     total = 0
     for pid in pids:

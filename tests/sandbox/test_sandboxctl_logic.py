@@ -4,6 +4,7 @@
 pid files and logs in a temporary directory): nothing here touches the shared sandbox."""
 
 import os
+import re
 import signal
 import socket
 import sys
@@ -93,6 +94,26 @@ def test_stop_kills_the_children_of_a_component(scratch):
     assert proc.process_group(pid) == []
     assert not proc.pid_file(comp.name).exists()
     assert proc.port_owners(comp.ports[0]) == []
+
+
+def test_down_reports_the_cpu_time_of_the_component_and_the_children_it_waited_for(scratch, monkeypatch, capsys):
+    tmp_path, started = scratch
+    # The component's shell runs a child that burns about a CPU-second and waits for it: the parent's own
+    # counters hold nothing of it, its counters for waited-for children do.
+    burn = f"{sys.executable} -c 'import time; t = time.process_time() + 1.0\nwhile time.process_time() < t: pass'; "
+    comp = _http_component(tmp_path, "busy", shell_prefix=burn)
+    started.append(comp)
+    monkeypatch.setattr(cli, "COMPONENTS", [comp])
+    cli._ensure_running(comp, dict(os.environ), set())
+    pid = _pid(comp)
+    used = proc.cpu_seconds(proc.process_group(pid))
+    assert 1.0 <= used < 5.0
+    assert proc.cpu_seconds([]) == 0
+
+    assert cli.down(type("Args", (), {"purge": False})()) == 0
+    said = re.search(r"busy: stopped PID %d in [\d.]+s \(SIGTERM\); it had used (\d+) CPU-s" % pid,
+                     capsys.readouterr().out)
+    assert said and int(said.group(1)) >= 1
 
 
 def test_component_that_never_gets_ready_reports_its_log(scratch):
