@@ -14,8 +14,11 @@ A value Ansible's argument-spec validation refuses (a wrong type, an unknown cho
 run with the other such values of its role, one value per variable: Ansible names every refused argument
 in that run (its argument_errors), and each value must be named, with what is allowed, in an entry of its
 own. That is what a user with several mistakes sees (and 110 such values take 18 runs). A value one of the
-roles' own checks refuses (RULES), and one that stops Ansible's validator itself (ANSIBLE_CORE_GAP), runs
-alone.
+roles' own checks refuses (RULES) is given the same way, with the other values of its role that the role's
+combined check names ('<variable> is <value>: allowed is <what>.' for each), and its part of that message must
+say it all; a value the run did not name completely (another of the role's checks stopped the run first) is
+given again alone. A RULES value another check refuses, and one that stops Ansible's validator itself
+(ANSIBLE_CORE_GAP), runs alone.
 
 Each run uses the role's own playbook in playbooks/ (the role is that playbook's first; pipeline.yml
 checks the inputs of lambda_image and resources before anything else: a bad value for the resources must
@@ -224,16 +227,31 @@ def _aws_names(aws):
     return names
 
 
-def planned_runs(cases, ruled):
-    """The runs: a RULES case or an ANSIBLE_CORE_GAP case alone; the other cases of a role together, one
-    per variable in each run (a variable with a wrong type and an unknown choice gets two runs)."""
+def combined_check_names():
+    """The variables the roles check in one assert that names every bad value at once (the `<role>__*_checks`
+    lists of their vars/main.yml: '<variable> is <value>: allowed is <what>.' for each)."""
+    names = set()
+    for role in PLAYBOOK_OF:
+        role_vars = yaml.safe_load((REPO / "roles" / role / "vars" / "main.yml").read_text(encoding="utf-8"))
+        for key, checks in role_vars.items():
+            if key.startswith(role + "__") and key.endswith("_checks"):
+                names.update(check["name"] for check in checks)
+    return names
+
+
+def planned_runs(cases, ruled, combined):
+    """The runs: an ANSIBLE_CORE_GAP case alone, and a RULES case alone unless its variable is in a combined
+    check; the other cases of a role together, one per variable in each run (a variable with a wrong type and
+    an unknown choice gets two runs). Values the argument specs refuse and values the roles' combined checks
+    refuse never share a run: the first stop the run before the second are checked."""
     runs, rounds = [], {}
     for case in cases:
         role, name, value, wanted = case
-        if wanted is None or (role, name, json.dumps(value)) in ruled:
+        rule = (role, name, json.dumps(value)) in ruled
+        if wanted is None or (rule and name not in combined):
             runs.append([case])
             continue
-        role_rounds = rounds.setdefault(role, [])
+        role_rounds = rounds.setdefault((role, rule), [])
         free = next((r for r in role_rounds if name not in {c[1] for c in r}), None)
         if free is None:
             free = []
@@ -263,12 +281,33 @@ def argument_errors(output):
     return []
 
 
-def _check(case, run, together):
-    """together: the other variables given in the same run. Then what names this one is the entries of the
-    run's argument_errors that name it, and only those."""
+def refused_parts(output, names):
+    """variable -> the part of a failed task's message that begins with '<variable> is ' (how the roles' own
+    checks name a bad value), up to where the next of `names` begins."""
+    pattern = re.compile(r"\b(%s) is " % "|".join(map(re.escape, names)))
+    parts = {}
+    for line in output.splitlines():
+        if not line.startswith(("fatal: ", "failed: ")) or " => {" not in line:
+            continue
+        try:
+            message = json.loads(line.split(" => ", 1)[1]).get("msg")
+        except ValueError:
+            continue
+        starts = list(pattern.finditer(message)) if isinstance(message, str) else []
+        for i, found in enumerate(starts):
+            parts.setdefault(found.group(1), message[found.start():starts[i + 1].start() if i + 1 < len(starts) else None])
+    return parts
+
+
+def _check(case, run, together, rule=False):
+    """together: the other variables given in the same run. Then what names this one is only what is said about
+    it: for a value the argument specs refuse, the entries of the run's argument_errors that name it; for a
+    value a role's own check refuses (rule), the part of the message that begins with '<variable> is '."""
     role, name, value, wanted = case
     text = run.output
-    if together:
+    if together and rule:
+        text = refused_parts(run.output, [name] + together).get(name, "")
+    elif together:
         text = "\n".join(e for e in argument_errors(run.output) if re.search(rf"\b{re.escape(name)}\b", e))
     if wanted is None:  # ANSIBLE_CORE_GAP: only the rejection is the collection's to assert
         wanted = [None]
@@ -281,8 +320,12 @@ def _check(case, run, together):
         "names_variable": name in text, "names_value": wanted == [None] or str(wanted[0]) in text,
         "names_allowed": all(str(w) in text for w in wanted[1:]),
         # pipeline.yml: refused in its first play, before the permissions check, the ECR login or a build.
-        "refused_before_contact": PLAYBOOK_OF[role] != "playbooks/pipeline.yml" or PIPELINE_FIRST_CONTACT not in text,
+        "refused_before_contact": PLAYBOOK_OF[role] != "playbooks/pipeline.yml" or PIPELINE_FIRST_CONTACT not in run.output,
     }
+
+
+def _complete(outcome):
+    return outcome["names_variable"] and outcome["names_value"] and outcome["names_allowed"]
 
 
 @pytest.fixture
@@ -294,21 +337,34 @@ def test_bad_inputs_rejected_before_any_change(converged, kube, aws, snapshot, t
     image_uri = kube.get("Function", FUNCTION)["spec"]["code"]["imageURI"]
     before = snapshot()
     cases = all_cases()
-    runs = planned_runs(cases, {(role, name, json.dumps(value)) for role, name, value, _ in RULES})
+    ruled = {(role, name, json.dumps(value)) for role, name, value, _ in RULES}
+    runs = planned_runs(cases, ruled, combined_check_names())
     assert sorted(map(repr, cases)) == sorted(repr(c) for r in runs for c in r)  # every case, once
+    def is_rule(case):
+        return (case[0], case[1], json.dumps(case[2])) in ruled
+
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         done = list(pool.map(lambda r: _run_cases(r, image_uri, tmp_path), runs))
-    outcomes = [_check(case, run, [c[1] for c in together if c is not case]) for together, run in done for case in together]
+        judged = [(case, _check(case, run, [c[1] for c in together if c is not case], is_rule(case)))
+                  for together, run in done for case in together]
+        # A value of a combined check that its run did not name completely (another check of the role stopped
+        # the run first) is given again alone, and judged by that run.
+        again = [[case] for case, outcome in judged if outcome["run_with"] and is_rule(case) and not _complete(outcome)]
+        redone = list(pool.map(lambda r: _run_cases(r, image_uri, tmp_path), again))
+    retried = {id(together[0]): dict(_check(together[0], run, []), alone_after_a_run_with_others=True)
+               for together, run in redone}
+    outcomes = [retried.get(id(case), outcome) for case, outcome in judged]
+    done += redone
     after = snapshot()
     moved = {k: (before["kubernetes"].get(k), v) for k, v in after["kubernetes"].items() if before["kubernetes"].get(k) != v}
     aws_moved = {k: v for k, v in after["aws"].items() if before["aws"][k] != v}
-    complete = [o for o in outcomes if o["names_variable"] and o["names_value"] and o["names_allowed"]]
+    complete = [o for o in outcomes if _complete(o)]
     bad = [o for o in outcomes if not o["rejected"] or not o["refused_before_contact"]
            or (o not in complete and not o["message_by_ansible_core_only"])]
     variables = {(o["role"], o["variable"]) for o in outcomes}
     every = {(role, name) for role in PLAYBOOK_OF for name in _options(role)}
     record("bad_input", "values", {
-        "cases": len(outcomes), "runs": len(runs), "rejected_before_any_change": sum(1 for o in outcomes if o["rejected"]) if not (moved or aws_moved) else 0,
+        "cases": len(outcomes), "runs": len(done), "runs_again_alone": len(again), "rejected_before_any_change": sum(1 for o in outcomes if o["rejected"]) if not (moved or aws_moved) else 0,
         "message_complete": len(complete),
         "message_by_ansible_core_only": sorted(o["variable"] for o in outcomes if o not in complete),
         "variables_covered": len(variables), "variables_in_specs": len(every),
