@@ -159,7 +159,7 @@ def print_build_and_memory():
     seconds = sandbox_config.CACHE / "logs" / ("build-ack-controller-%s.seconds" % version)
     print("ack-controller %s: built in %s (recorded by sandbox/build.sh; cold only in an empty cache)" % (
         version, "%s s" % seconds.read_text().split()[0] if seconds.exists() else "(not recorded)"))
-    supervisor = next(c for c in components.COMPONENTS if c.name == "ack-supervisor")
+    supervisor = components.named("ack-supervisor")
     supervisor_pid = proc.read_pid(supervisor.name, supervisor.signature())
     controllers = [pid for pid in (proc.process_group(supervisor_pid) if supervisor_pid else [])
                    if (proc.cmdline(pid) or [""])[0].rsplit("/", 1)[-1].startswith("ack-controller-")]

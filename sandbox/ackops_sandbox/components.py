@@ -232,6 +232,11 @@ COMPONENTS = [
 ]
 
 
+def named(name):
+    """The component called name."""
+    return next(c for c in COMPONENTS if c.name == name)
+
+
 def wait_ready(component, timeout):
     deadline = time.monotonic() + timeout
     ok, detail = component.ready()

@@ -33,12 +33,17 @@ def cmdline(pid):
     return [part.decode(errors="replace") for part in raw.split(b"\0") if part]
 
 
-def is_zombie(pid):
+def _stat_fields(pid):
+    """The fields of /proc/<pid>/stat after the command name (state first), or None when it is gone."""
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8")
+        return Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rpartition(")")[2].split()
     except OSError:
-        return True
-    return stat.rpartition(")")[2].split()[0] == "Z"
+        return None
+
+
+def is_zombie(pid):
+    fields = _stat_fields(pid)
+    return fields is None or fields[0] == "Z"
 
 
 def read_pid(name, signature):
@@ -77,11 +82,8 @@ def process_group(pgid):
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
-        try:
-            fields = (entry / "stat").read_text(encoding="utf-8").rpartition(")")[2].split()
-        except OSError:
-            continue
-        if int(fields[2]) == pgid and fields[0] != "Z":
+        fields = _stat_fields(entry.name)
+        if fields is not None and int(fields[2]) == pgid and fields[0] != "Z":
             members.append(int(entry.name))
     return members
 
@@ -139,11 +141,7 @@ def _reap(pid):
 def cpu_seconds(pids):
     """CPU time used by the processes, with that of the children they waited for (user + system)."""
     ticks = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rpartition(")")[2].split()
-        except OSError:
-            continue
+    for fields in filter(None, map(_stat_fields, pids)):
         ticks += sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
     return ticks / os.sysconf("SC_CLK_TCK")
 

@@ -142,8 +142,7 @@ def assert_converged(run, smoke=True):
 
 def component_pid(name):
     """PID of a sandbox component of THIS checkout (its pid file, checked against its command line)."""
-    component = next(c for c in components.COMPONENTS if c.name == name)
-    pid = proc.read_pid(name, component.signature())
+    pid = proc.read_pid(name, components.named(name).signature())
     assert pid, f"sandbox component {name} is not running (no live PID in .sandbox/run/{name}.pid)"
     return pid
 

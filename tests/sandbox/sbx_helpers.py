@@ -15,9 +15,7 @@ SMOKE_CHART = FIXTURES / "charts" / "ackops-smoke"
 REPO = Path(__file__).resolve().parents[2]
 
 
-def component(name):
-    """The sandbox component called name."""
-    return next(c for c in components.COMPONENTS if c.name == name)
+component = components.named  # the sandbox component called name
 
 
 def tool(sandbox, name):
